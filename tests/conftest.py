@@ -1,0 +1,78 @@
+"""Shared fixtures. Tests that need ../shared/data or Chromium skip locally when those are
+missing, but fail under CI=true, where they must run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+import workbench
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip with ``reason`` when ``condition`` fails, except in CI, where it is an error."""
+    if condition:
+        return
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: this test must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    require(SHARED_DATA.is_dir(), f"{SHARED_DATA} is not there")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def ws():
+    """A workbench on a fresh in-memory store, schema applied."""
+    with workbench.open("mem://") as bench:
+        yield bench
+
+
+@pytest.fixture
+def disk_url(tmp_path) -> str:
+    return f"surrealkv://{tmp_path / 'store'}"
+
+
+@pytest.fixture
+def disk_ws(tmp_path, disk_url):
+    """A workbench on a fresh on-disk (surrealkv) store under the test's tmp dir."""
+    with workbench.open(disk_url, home=str(tmp_path)) as bench:
+        yield bench
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    require(CHROMIUM.exists() and shutil.which(str(CHROMIUM)) is not None, f"{CHROMIUM} is not installed")
+    return CHROMIUM

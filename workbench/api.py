@@ -1,0 +1,210 @@
+"""The analyst-facing facade: ``ws = workbench.open()``, then ``ws.projects`` ...
+
+Each method is one user action and runs as one unit of work on the store, so a notebook
+kernel and any number of dashboard kernels can share an on-disk store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from workbench import projects as project_rules
+from workbench.demo import demo_projects
+from workbench.projects import Project
+from workbench.settings import Settings
+from workbench.store import Store, migrate, pending
+from workbench.store import projects as project_records
+
+
+class Projects:
+    """Projects: create, list with filters, get, update, delete (the seed's first five)."""
+
+    def __init__(self, store: Store):
+        self._store = store
+
+    def create(
+        self,
+        name: str,
+        project_type: str,
+        *,
+        description: str | None = None,
+        status: str = "planning",
+        priority: str = "medium",
+        start_date: Any = None,
+        target_end_date: Any = None,
+        actual_end_date: Any = None,
+        progress_percentage: int = 0,
+        created_by: str | None = None,
+        assigned_team: Any = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> Project:
+        """Create a project.
+
+        Parameters
+        ----------
+        name : str
+            Unique, 1-200 characters.
+        project_type : {'vmware_migration', 'lifecycle_planning', 'new_solution', 'hardware_refresh'}
+        start_date, target_end_date, actual_end_date : date, datetime or 'YYYY-MM-DD', optional
+            Calendar dates; ends may not be before the start.
+        progress_percentage : int
+            0 to 100 (percent).
+
+        Raises
+        ------
+        InvalidInputError
+            A field breaks its rule.
+        ConflictError
+            The name is taken.
+        """
+        values = project_rules.validate_new(
+            dict(
+                name=name,
+                project_type=project_type,
+                description=description,
+                status=status,
+                priority=priority,
+                start_date=start_date,
+                target_end_date=target_end_date,
+                actual_end_date=actual_end_date,
+                progress_percentage=progress_percentage,
+                created_by=created_by,
+                assigned_team=assigned_team,
+                metadata=metadata,
+            )
+        )
+        with self._store.unit_of_work() as session:
+            return project_rules.from_record(project_records.create(session, values))
+
+    def list(self, **filters: Any) -> list[Project]:
+        """Projects matching the filters, by start date then name.
+
+        Parameters
+        ----------
+        status, project_type, priority : str or list of str, optional
+            Keep projects with one of these values.
+        starts_from, starts_until : date, optional
+            Inclusive bounds on ``start_date``.
+        ends_from, ends_until : date, optional
+            Inclusive bounds on ``target_end_date``.
+        text : str, optional
+            Case-insensitive substring of the name or description.
+        """
+        where = project_rules.validate_filter(**filters)
+        with self._store.unit_of_work() as session:
+            return [project_rules.from_record(r) for r in project_records.select(session, where)]
+
+    def frame(self, **filters: Any) -> pd.DataFrame:
+        """:meth:`list` as a DataFrame; columns as in :func:`workbench.projects.projects_frame`."""
+        return project_rules.projects_frame(self.list(**filters))
+
+    def get(self, project: str | Project) -> Project:
+        """The project with this id or exact name; :class:`NotFoundError` if none."""
+        key = project.id if isinstance(project, Project) else project
+        with self._store.unit_of_work() as session:
+            return project_rules.from_record(project_records.find(session, key))
+
+    def update(self, project: str | Project, **changes: Any) -> Project:
+        """Change fields of a project; ``None`` clears an optional field.
+
+        Raises
+        ------
+        NotFoundError, InvalidInputError, ConflictError
+        """
+        key = project.id if isinstance(project, Project) else project
+        with self._store.unit_of_work() as session:
+            current = project_rules.from_record(project_records.find(session, key))
+            patch = project_rules.validate_changes(current, changes)
+            if not patch:
+                return current
+            return project_rules.from_record(project_records.update(session, current.id, patch))
+
+    def delete(self, project: str | Project) -> None:
+        """Delete a project and what it owns (workflows, RVTools imports, documents).
+
+        Raises
+        ------
+        NotFoundError
+            No such project.
+        ConflictError
+            Servers are still allocated to it, or procurement requests point at it.
+        """
+        key = project.id if isinstance(project, Project) else project
+        with self._store.unit_of_work() as session:
+            current = project_records.find(session, key)
+            project_records.delete(session, current["id"], current["name"])
+
+    def count(self) -> int:
+        """How many projects are stored."""
+        with self._store.unit_of_work() as session:
+            return project_records.count(session)
+
+
+class Workbench:
+    """An opened workbench: settings, the store and one attribute per domain."""
+
+    def __init__(self, settings: Settings, store: Store):
+        self.settings = settings
+        self.store = store
+        self.projects = Projects(store)
+
+    def load_demo(self, *, if_empty: bool = False) -> int:
+        """Store the generated demo projects; return how many were created.
+
+        With ``if_empty``, do nothing when any project exists already.
+        """
+        if if_empty and self.projects.count():
+            return 0
+        specs = demo_projects()
+        with self.store.unit_of_work():
+            existing = {p.name for p in self.projects.list()}
+            new = [spec for spec in specs if spec["name"] not in existing]
+            for spec in new:
+                self.projects.create(**spec)
+        return len(new)
+
+    def migrate(self) -> list[str]:
+        """Apply pending schema migrations; return their names."""
+        return migrate(self.store)
+
+    def pending_migrations(self) -> list[str]:
+        """Names of migrations not yet applied."""
+        return [m.name for m in pending(self.store)]
+
+    def close(self) -> None:
+        """Release a kept connection (mem://, servers); harmless otherwise."""
+        self.store.close()
+
+    def __enter__(self) -> Workbench:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Workbench store={self.store.url!r}>"
+
+
+def open_workbench(
+    url: str | None = None, *, home: str | None = None, apply_migrations: bool = True
+) -> Workbench:
+    """Open the workbench on a store.
+
+    Parameters
+    ----------
+    url : str, optional
+        Store URL (``surrealkv://PATH``, ``mem://``, ``ws://HOST:PORT``); default from
+        ``WORKBENCH_DB``, else ``surrealkv://<data directory>/store``.
+    home : str, optional
+        Data directory; default from ``WORKBENCH_HOME``, else the user's data directory.
+    apply_migrations : bool
+        Bring the schema up to date first (default). Applying none is a no-op.
+    """
+    settings = Settings.from_env(db_url=url, home=home)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    workbench = Workbench(settings, Store(settings))
+    if apply_migrations:
+        workbench.migrate()
+    return workbench

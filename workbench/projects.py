@@ -1,0 +1,351 @@
+"""Projects: the rules a project obeys, as pure functions over plain values.
+
+No storage here: the store persists what these functions accept, and the facade wires the
+two together. Dates are calendar dates (``datetime.date``); the store keeps them as
+midnight UTC.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from workbench.errors import InvalidInputError
+
+PROJECT_TYPES = ("vmware_migration", "lifecycle_planning", "new_solution", "hardware_refresh")
+PROJECT_STATUSES = ("planning", "active", "on_hold", "completed", "cancelled")
+PRIORITIES = ("low", "medium", "high", "critical")
+NAME_MAX_LENGTH = 200
+
+DATE_FIELDS = ("start_date", "target_end_date", "actual_end_date")
+EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "project_type",
+    "status",
+    "priority",
+    "start_date",
+    "target_end_date",
+    "actual_end_date",
+    "progress_percentage",
+    "created_by",
+    "assigned_team",
+    "metadata",
+)
+# Fields that may be cleared (set to None) after creation.
+OPTIONAL_FIELDS = ("description", "start_date", "target_end_date", "actual_end_date", "created_by")
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project as stored: ``id`` is the record key (``project:<id>`` in SurrealQL)."""
+
+    id: str
+    name: str
+    project_type: str
+    status: str = "planning"
+    priority: str = "medium"
+    description: str | None = None
+    start_date: date | None = None
+    target_end_date: date | None = None
+    actual_end_date: date | None = None
+    progress_percentage: int = 0
+    created_by: str | None = None
+    assigned_team: tuple[str, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values (dates as ISO strings)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, (date, datetime)):
+                value = value.isoformat()
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
+
+
+@dataclass(frozen=True)
+class ProjectFilter:
+    """What to list. Empty tuples and None mean "any"; dates are inclusive bounds."""
+
+    status: tuple[str, ...] = ()
+    project_type: tuple[str, ...] = ()
+    priority: tuple[str, ...] = ()
+    starts_from: date | None = None
+    starts_until: date | None = None
+    ends_from: date | None = None
+    ends_until: date | None = None
+    text: str | None = None
+
+
+# -- single values ---------------------------------------------------------------------------
+
+
+def _choice(value: Any, choices: tuple[str, ...], label: str) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise InvalidInputError(f"{label} must be one of {', '.join(choices)}; got {value!r}.")
+    return value
+
+
+def _choices(value: Any, choices: tuple[str, ...], label: str) -> tuple[str, ...]:
+    if value is None or value == "" or value == ():
+        return ()
+    values = [value] if isinstance(value, str) else list(value)
+    return tuple(_choice(v, choices, label) for v in values)
+
+
+def _text(value: Any, label: str, *, required: bool, max_length: int | None = None) -> str | None:
+    if value is None:
+        if required:
+            raise InvalidInputError(f"{label} is required.")
+        return None
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{label} must be text; got {type(value).__name__}.")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
+        raise InvalidInputError(f"{label} contains control characters.")
+    value = value.strip()
+    if not value:
+        if required:
+            raise InvalidInputError(f"{label} must not be empty.")
+        return None
+    if max_length is not None and len(value) > max_length:
+        raise InvalidInputError(f"{label} is longer than {max_length} characters.")
+    return value
+
+
+def parse_date(value: Any, label: str = "date") -> date | None:
+    """A calendar date from a date, datetime, pandas Timestamp or ISO string; None stays None.
+
+    Raises
+    ------
+    InvalidInputError
+        If the value is not a date.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NaT:
+        return None
+    if isinstance(value, datetime):  # includes pandas.Timestamp
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise InvalidInputError(f"{label} must be a date like 2026-03-31; got {value!r}.")
+
+
+def _progress(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise InvalidInputError(f"progress_percentage must be a whole number 0-100; got {value!r}.")
+    if int(value) != value or not 0 <= value <= 100:
+        raise InvalidInputError(f"progress_percentage must be a whole number 0-100; got {value!r}.")
+    return int(value)
+
+
+def _team(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [part for part in value.split(",")]
+    if not isinstance(value, Iterable):
+        raise InvalidInputError("assigned_team must be a list of names.")
+    team = [_text(member, "assigned_team member", required=False) for member in value]
+    return list(dict.fromkeys(m for m in team if m))
+
+
+def _metadata(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise InvalidInputError("metadata must be a mapping with text keys.")
+    return dict(value)
+
+
+_CLEANERS = {
+    "name": lambda v: _text(v, "name", required=True, max_length=NAME_MAX_LENGTH),
+    "description": lambda v: _text(v, "description", required=False, max_length=20_000),
+    "project_type": lambda v: _choice(v, PROJECT_TYPES, "project_type"),
+    "status": lambda v: _choice(v, PROJECT_STATUSES, "status"),
+    "priority": lambda v: _choice(v, PRIORITIES, "priority"),
+    "start_date": lambda v: parse_date(v, "start_date"),
+    "target_end_date": lambda v: parse_date(v, "target_end_date"),
+    "actual_end_date": lambda v: parse_date(v, "actual_end_date"),
+    "progress_percentage": _progress,
+    "created_by": lambda v: _text(v, "created_by", required=False, max_length=200),
+    "assigned_team": _team,
+    "metadata": _metadata,
+}
+
+
+def _check_known(values: Mapping[str, Any]) -> None:
+    unknown = sorted(set(values) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInputError(
+            f"Unknown project field(s): {', '.join(unknown)}. Known: {', '.join(EDITABLE_FIELDS)}."
+        )
+
+
+def _check_dates(values: Mapping[str, Any]) -> None:
+    start = values.get("start_date")
+    for label in ("target_end_date", "actual_end_date"):
+        end = values.get(label)
+        if start is not None and end is not None and end < start:
+            raise InvalidInputError(f"{label} ({end}) is before start_date ({start}).")
+
+
+# -- whole records ---------------------------------------------------------------------------
+
+
+def validate_new(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a new project's fields; return them cleaned, defaults filled, Nones dropped.
+
+    Raises
+    ------
+    InvalidInputError
+        On an unknown field, a missing name or type, a value outside its enum, a bad
+        date, target/actual end before start, or progress outside 0..100.
+    """
+    _check_known(values)
+    if "project_type" not in values or values.get("project_type") in (None, ""):
+        raise InvalidInputError(f"project_type is required: one of {', '.join(PROJECT_TYPES)}.")
+    clean = {"status": "planning", "priority": "medium", "progress_percentage": 0}
+    for name, value in values.items():
+        if name in ("status", "priority", "progress_percentage") and value is None:
+            continue
+        clean[name] = _CLEANERS[name](value)
+    if "name" not in clean:
+        raise InvalidInputError("name is required.")
+    _check_dates(clean)
+    return {k: v for k, v in clean.items() if v is not None}
+
+
+def validate_changes(current: Project, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Check changes to ``current``; return the cleaned patch (None means "clear the field").
+
+    Raises
+    ------
+    InvalidInputError
+        As :func:`validate_new`, judged on the project as it would be after the change;
+        also when a required field would be cleared.
+    """
+    _check_known(changes)
+    patch: dict[str, Any] = {}
+    for name, value in changes.items():
+        if value is None and name not in OPTIONAL_FIELDS:
+            raise InvalidInputError(f"{name} cannot be cleared.")
+        patch[name] = _CLEANERS[name](value)
+    after = {name: getattr(current, name) for name in DATE_FIELDS}
+    after.update({k: v for k, v in patch.items() if k in DATE_FIELDS})
+    _check_dates(after)
+    return patch
+
+
+def validate_filter(
+    status: Any = None,
+    project_type: Any = None,
+    priority: Any = None,
+    starts_from: Any = None,
+    starts_until: Any = None,
+    ends_from: Any = None,
+    ends_until: Any = None,
+    text: Any = None,
+) -> ProjectFilter:
+    """A :class:`ProjectFilter` from loose arguments (one value or several per enum)."""
+    return ProjectFilter(
+        status=_choices(status, PROJECT_STATUSES, "status"),
+        project_type=_choices(project_type, PROJECT_TYPES, "project_type"),
+        priority=_choices(priority, PRIORITIES, "priority"),
+        starts_from=parse_date(starts_from, "starts_from"),
+        starts_until=parse_date(starts_until, "starts_until"),
+        ends_from=parse_date(ends_from, "ends_from"),
+        ends_until=parse_date(ends_until, "ends_until"),
+        text=_text(text, "text", required=False, max_length=200),
+    )
+
+
+def from_record(row: Mapping[str, Any]) -> Project:
+    """A :class:`Project` from a stored row (record id already reduced to its key)."""
+
+    def as_date(value: Any) -> date | None:
+        return value.date() if isinstance(value, datetime) else value
+
+    return Project(
+        id=str(row["id"]),
+        name=row["name"],
+        project_type=row["project_type"],
+        status=row.get("status", "planning"),
+        priority=row.get("priority", "medium"),
+        description=row.get("description"),
+        start_date=as_date(row.get("start_date")),
+        target_end_date=as_date(row.get("target_end_date")),
+        actual_end_date=as_date(row.get("actual_end_date")),
+        progress_percentage=int(row.get("progress_percentage", 0)),
+        created_by=row.get("created_by"),
+        assigned_team=tuple(row.get("assigned_team") or ()),
+        metadata=dict(row.get("metadata") or {}),
+        created_at=row.get("created_at"),
+        updated_at=row.get("updated_at"),
+    )
+
+
+FRAME_COLUMNS = [
+    "id",
+    "name",
+    "project_type",
+    "status",
+    "priority",
+    "start_date",
+    "target_end_date",
+    "actual_end_date",
+    "progress_percentage",
+    "created_by",
+    "assigned_team",
+    "description",
+    "created_at",
+    "updated_at",
+]
+
+
+def projects_frame(projects: Iterable[Project]) -> pd.DataFrame:
+    """Projects as a DataFrame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per project, columns ``id``, ``name``, ``project_type``, ``status``,
+        ``priority``, ``start_date``, ``target_end_date``, ``actual_end_date`` (datetime64,
+        day precision), ``progress_percentage`` (int, percent), ``created_by``,
+        ``assigned_team`` (comma-separated names), ``description``, ``created_at``,
+        ``updated_at`` (datetime64, UTC).
+    """
+    rows = [
+        {
+            **{c: getattr(p, c) for c in FRAME_COLUMNS},
+            "assigned_team": ", ".join(p.assigned_team),
+        }
+        for p in projects
+    ]
+    frame = pd.DataFrame(rows, columns=FRAME_COLUMNS)
+    for column in DATE_FIELDS:
+        frame[column] = pd.to_datetime(frame[column])
+    for column in ("created_at", "updated_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    frame["progress_percentage"] = frame["progress_percentage"].astype("int64")
+    return frame

@@ -1,0 +1,113 @@
+"""Project records: the SurrealQL for the ``project`` table. Every value is bound."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.errors import ConflictError, NotFoundError
+from workbench.projects import ProjectFilter
+from workbench.store.connection import RecordID, Session, record_id
+
+# Each filter is a fixed fragment; only the bound values vary.
+_FILTER_FRAGMENTS = {
+    "status": "status IN $status",
+    "project_type": "project_type IN $project_type",
+    "priority": "priority IN $priority",
+    "starts_from": "start_date >= $starts_from",
+    "starts_until": "start_date <= $starts_until",
+    "ends_from": "target_end_date >= $ends_from",
+    "ends_until": "target_end_date <= $ends_until",
+    "text": "(string::lowercase(name) CONTAINS $text"
+    " OR string::lowercase(description ?? '') CONTAINS $text)",
+}
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    out["id"] = row["id"].id if isinstance(row["id"], RecordID) else row["id"]
+    return out
+
+
+def create(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    """Store a validated new project; :class:`ConflictError` if the name is taken."""
+    try:
+        row = session.one("CREATE ONLY project CONTENT $values", {"values": values})
+    except ConflictError as exc:
+        raise ConflictError(f"A project named {values['name']!r} already exists.") from exc
+    return _plain(row)
+
+
+def get(session: Session, key: str | RecordID) -> dict[str, Any]:
+    """The project with this id; :class:`NotFoundError` if none."""
+    return _plain(session.get("project", key))
+
+
+def find(session: Session, id_or_name: str) -> dict[str, Any]:
+    """The project whose id, or else whose exact name, is ``id_or_name``."""
+    row = session.one("SELECT * FROM ONLY $id", {"id": record_id("project", id_or_name)})
+    if row:
+        return _plain(row)
+    rows = session.one("SELECT * FROM project WHERE name = $name LIMIT 1", {"name": id_or_name.strip()})
+    if not rows:
+        raise NotFoundError(f"No project with id or name {id_or_name!r}.")
+    return _plain(rows[0])
+
+
+def select(session: Session, where: ProjectFilter) -> list[dict[str, Any]]:
+    """Projects matching ``where``, by start date (undated last), then name."""
+    params: dict[str, Any] = {}
+    for name in _FILTER_FRAGMENTS:
+        value = getattr(where, name)
+        if value not in (None, ()):
+            params[name] = list(value) if isinstance(value, tuple) else value
+    if "text" in params:
+        params["text"] = params["text"].lower()
+    sql = "SELECT * FROM project"
+    if params:
+        sql += " WHERE " + " AND ".join(_FILTER_FRAGMENTS[name] for name in params)
+    sql += " ORDER BY name"
+    rows = [_plain(row) for row in session.one(sql, params)]
+    # SurrealQL has no NULLS LAST: undated projects go after dated ones here.
+    return sorted(rows, key=lambda r: (r.get("start_date") is None, r.get("start_date") or 0))
+
+
+def update(session: Session, key: str, patch: dict[str, Any]) -> dict[str, Any]:
+    """Apply a validated patch (None clears a field); return the project after."""
+    try:
+        row = session.one(
+            "UPDATE ONLY $id MERGE $patch RETURN AFTER",
+            {"id": record_id("project", key), "patch": patch},
+        )
+    except ConflictError as exc:
+        raise ConflictError(f"A project named {patch.get('name')!r} already exists.") from exc
+    if not row:
+        raise NotFoundError(f"No project with id {key!r}.")
+    return _plain(row)
+
+
+def delete(session: Session, key: str, name: str) -> None:
+    """Delete a project with its workflows, imports and documents (cascade).
+
+    Raises
+    ------
+    ConflictError
+        While servers are allocated to it or procurement requests point at it.
+    """
+    try:
+        session.query("DELETE $id", {"id": record_id("project", key)})
+    except ConflictError as exc:
+        holder = getattr(exc, "referenced_by", "") or ""
+        what = (
+            "servers allocated to it (release them first)"
+            if holder.startswith("server_inventory")
+            else "procurement requests (cancel or move them first)"
+            if holder.startswith("procurement_request")
+            else holder
+        )
+        raise ConflictError(f"Project {name!r} cannot be deleted: it still has {what}.") from exc
+
+
+def count(session: Session) -> int:
+    """How many projects are stored."""
+    rows = session.one("SELECT count() AS n FROM project GROUP ALL")
+    return int(rows[0]["n"]) if rows else 0
