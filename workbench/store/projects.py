@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from workbench.errors import ConflictError, NotFoundError
@@ -9,14 +10,18 @@ from workbench.projects import ProjectFilter
 from workbench.store.connection import RecordID, Session, record_id
 
 # Each filter is a fixed fragment; only the bound values vary.
+# Upper date bounds are written as "< the next day": SurrealDB 3.2.4 answers `<=` on the
+# leading column of the compound index idx_project_dates without the rows equal to the
+# bound (regression test: test_inclusive_date_bounds_on_the_compound_index). NONE sorts
+# below every date, so undated projects are excluded explicitly.
 _FILTER_FRAGMENTS = {
     "status": "status IN $status",
     "project_type": "project_type IN $project_type",
     "priority": "priority IN $priority",
     "starts_from": "start_date >= $starts_from",
-    "starts_until": "start_date <= $starts_until",
+    "starts_until": "(start_date != NONE AND start_date < $starts_until)",
     "ends_from": "target_end_date >= $ends_from",
-    "ends_until": "target_end_date <= $ends_until",
+    "ends_until": "(target_end_date != NONE AND target_end_date < $ends_until)",
     "text": "(string::lowercase(name) CONTAINS $text"
     " OR string::lowercase(description ?? '') CONTAINS $text)",
 }
@@ -60,6 +65,9 @@ def select(session: Session, where: ProjectFilter) -> list[dict[str, Any]]:
         value = getattr(where, name)
         if value not in (None, ()):
             params[name] = list(value) if isinstance(value, tuple) else value
+    for bound in ("starts_until", "ends_until"):
+        if bound in params:
+            params[bound] = params[bound] + timedelta(days=1)
     if "text" in params:
         params["text"] = params["text"].lower()
     sql = "SELECT * FROM project"
