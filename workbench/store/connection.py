@@ -28,6 +28,7 @@ from typing import Any
 import filelock
 import surrealdb
 from surrealdb import RecordID
+from surrealdb.errors import parse_query_error, parse_rpc_error
 
 from workbench.errors import (
     ConflictError,
@@ -133,12 +134,22 @@ class Session:
     def query(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
         """Run SurrealQL with bound parameters; return one result per statement."""
         try:
-            return self._connection.query(sql, to_db(params or {})).execute()
+            response = self._connection.query_raw(sql, to_db(params or {}))
+            if response.get("error") is not None:
+                raise parse_rpc_error(response["error"])
+            results = response.get("result") or []
+            failed = [r for r in results if r.get("status") == "ERR"]
+            if failed:
+                # In a failed transaction every statement reports "not executed"; the
+                # one that failed for a reason is the one worth reporting.
+                root = next((r for r in failed if (r.get("details") or {}).get("kind") != "NotExecuted"), failed[0])
+                raise parse_query_error(root)
         except surrealdb.errors.SurrealError as exc:
             translated = _translate(exc)
             if translated is exc:
                 raise
             raise translated from exc
+        return [r.get("result") for r in results]
 
     def one(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         """Run a single statement and return its result."""

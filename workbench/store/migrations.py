@@ -123,3 +123,19 @@ def migrate(store: Store, migrations: list[Migration] | None = None) -> list[str
             )
             newly_applied.append(migration.name)
     return newly_applied
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def describe_schema(session: Session) -> dict[str, dict]:
+    """``INFO FOR DB`` and ``INFO FOR TABLE`` of every table: the schema as the store sees it."""
+    info = session.one("INFO FOR DB")
+    tables = {}
+    for table in sorted(info["tables"]):
+        # INFO FOR TABLE takes an identifier, not a parameter: names come from the store
+        # itself and must look like identifiers.
+        if not _IDENTIFIER.match(table):
+            raise SchemaError(f"Unexpected table name {table!r} in the store.")
+        tables[table] = session.one("INFO FOR TABLE " + table)
+    return {"db": info, "tables": tables}
