@@ -10,6 +10,7 @@ connection: the first has nothing to share, the second is shared by the server i
 
 from __future__ import annotations
 
+import fcntl
 import getpass
 import json
 import os
@@ -209,6 +210,7 @@ class Store:
         self._local = threading.local()
         self._mutex = threading.RLock()
         self._shared_connection: Any = None
+        self.engine_lock_waits = 0  # how often the engine's LOCK was found held by others
         self._file_lock: filelock.BaseFileLock | None = None
         if self.path is not None:
             self._file_lock = filelock.FileLock(str(self.path) + ".lock", thread_local=False)
@@ -247,6 +249,32 @@ class Store:
                 if "already locked" not in str(exc) or time.monotonic() >= deadline:
                     raise
                 time.sleep(0.05)
+
+    def _wait_for_engine_lock(self, deadline: float) -> bool:
+        """Wait until no engine holds the store's own LOCK file (a flock); False on timeout.
+
+        A program outside the workbench's lock protocol (another tool on the same folder)
+        would otherwise only show up as an engine error; probing makes the wait bounded.
+        """
+        assert self.path is not None
+        try:
+            fd = os.open(self.path / "LOCK", os.O_RDONLY)
+        except FileNotFoundError:
+            return True
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    self.engine_lock_waits += 1
+                    if time.monotonic() >= deadline:
+                        return False
+                    time.sleep(0.002)
+                    continue
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                return True
+        finally:
+            os.close(fd)
 
     def _holder_path(self) -> Path:
         assert self.path is not None
@@ -311,6 +339,11 @@ class Store:
                     + " Try again, or stop the process that holds it."
                 ) from None
             try:
+                if not self._wait_for_engine_lock(deadline):
+                    raise StoreLockedError(
+                        f"The store {self.path} is open in a program that does not use the "
+                        "workbench's lock (its LOCK file stayed held). Close that program."
+                    )
                 self._write_holder()
                 connection = self._open_embedded(deadline)
                 session = Session(connection)
