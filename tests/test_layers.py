@@ -1,0 +1,52 @@
+"""The one-way flow of the layers, checked on the source."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import openpyxl
+
+import workbench
+
+PACKAGE = Path(workbench.__file__).parent
+UI_LIBS = {"ipywidgets", "plotly", "anywidget", "voila"}
+
+
+def imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_only_the_store_imports_surrealdb():
+    offenders = [p for p in PACKAGE.rglob("*.py") if "surrealdb" in imports(p) and "store" not in p.relative_to(PACKAGE).parts]
+    assert offenders == []
+
+
+def test_domain_modules_import_no_storage_and_no_ui():
+    for path in PACKAGE.glob("*.py"):
+        if path.name in {"__init__.py", "api.py", "cli.py"}:
+            continue
+        assert not imports(path) & (UI_LIBS | {"surrealdb"}), path.name
+
+
+def test_store_and_io_import_no_ui():
+    for folder in ("store", "io"):
+        for path in (PACKAGE / folder).rglob("*.py"):
+            assert not imports(path) & UI_LIBS, path
+
+
+def test_no_query_is_built_with_an_f_string():
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in {"query", "one", "transaction", "query_raw"}:
+                assert not (node.args and isinstance(node.args[0], ast.JoinedStr)), f"{path}:{node.lineno}"
+
+
+def test_openpyxl_parses_through_defusedxml():
+    assert openpyxl.DEFUSEDXML is True
