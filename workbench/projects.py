@@ -305,22 +305,7 @@ def from_record(row: Mapping[str, Any]) -> Project:
     )
 
 
-FRAME_COLUMNS = [
-    "id",
-    "name",
-    "project_type",
-    "status",
-    "priority",
-    "start_date",
-    "target_end_date",
-    "actual_end_date",
-    "progress_percentage",
-    "created_by",
-    "assigned_team",
-    "description",
-    "created_at",
-    "updated_at",
-]
+FRAME_COLUMNS = ["id", *(f for f in EDITABLE_FIELDS if f != "metadata"), "created_at", "updated_at"]
 
 
 def projects_frame(projects: Iterable[Project]) -> pd.DataFrame:
@@ -329,11 +314,11 @@ def projects_frame(projects: Iterable[Project]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per project, columns ``id``, ``name``, ``project_type``, ``status``,
-        ``priority``, ``start_date``, ``target_end_date``, ``actual_end_date`` (datetime64,
-        day precision), ``progress_percentage`` (int, percent), ``created_by``,
-        ``assigned_team`` (comma-separated names), ``description``, ``created_at``,
-        ``updated_at`` (datetime64, UTC).
+        One row per project, columns ``id``, ``name``, ``description``, ``project_type``,
+        ``status``, ``priority``, ``start_date``, ``target_end_date``, ``actual_end_date``
+        (datetime64, day precision), ``progress_percentage`` (int, percent), ``created_by``,
+        ``assigned_team`` (comma-separated names), ``created_at``, ``updated_at``
+        (datetime64, UTC).
     """
     rows = [
         {
