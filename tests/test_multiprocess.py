@@ -50,7 +50,7 @@ class EngineHang(Exception):
     """A worker stopped making progress inside the SurrealDB engine."""
 
 
-def _run(target, args_per_worker, timeout: float = 120.0) -> None:
+def _run(target, args_per_worker, timeout: float = 60.0) -> None:
     """Run one worker per argument tuple; all must exit cleanly within ``timeout`` seconds.
 
     SurrealDB 3.2.4's embedded open very rarely never returns (holding the GIL) when
