@@ -158,8 +158,7 @@ class Session:
 
     def transaction(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
         """Run several statements all or nothing (SurrealDB rolls back on any failure)."""
-        results = self.query("BEGIN TRANSACTION;\n" + sql + "\nCOMMIT TRANSACTION;", params)
-        return results
+        return self.query("BEGIN TRANSACTION;\n" + sql + "\nCOMMIT TRANSACTION;", params)
 
     def get(self, table: str, key: str | RecordID) -> dict[str, Any]:
         """The record ``table:key``; :class:`NotFoundError` if there is none."""
@@ -210,7 +209,6 @@ class Store:
         self._local = threading.local()
         self._mutex = threading.RLock()
         self._shared_connection: Any = None
-        self.engine_lock_waits = 0  # how often the engine's LOCK was found held by others
         self._file_lock: filelock.BaseFileLock | None = None
         if self.path is not None:
             self._file_lock = filelock.FileLock(str(self.path) + ".lock", thread_local=False)
@@ -266,7 +264,6 @@ class Store:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
-                    self.engine_lock_waits += 1
                     if time.monotonic() >= deadline:
                         return False
                     time.sleep(0.002)

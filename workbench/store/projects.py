@@ -42,11 +42,6 @@ def create(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     return _plain(row)
 
 
-def get(session: Session, key: str | RecordID) -> dict[str, Any]:
-    """The project with this id; :class:`NotFoundError` if none."""
-    return _plain(session.get("project", key))
-
-
 def find(session: Session, id_or_name: str) -> dict[str, Any]:
     """The project whose id, or else whose exact name, is ``id_or_name``."""
     row = session.one("SELECT * FROM ONLY $id", {"id": record_id("project", id_or_name)})
