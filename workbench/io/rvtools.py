@@ -1,0 +1,668 @@
+"""Read RVTools exports (xlsx, or CSV files as a folder or a zip) into canonical DataFrames.
+
+One reader for every RVTools release seen in the field, 3.x to 4.8:
+
+- headers are matched through one alias table (:mod:`workbench.io.rvtools_columns`): 3.x
+  ``MB``/``KB`` and 4.x ``MiB``/``KiB`` headers (the values were always binary units),
+  ``-DBColumnNames`` spellings, trailing spaces, ``tabvInfo`` sheet names;
+- values get real dtypes whatever the encoding: 'True'/'False' strings, text dates of 3.x,
+  epoch placeholders (1969-12-31, 1970-01-01: treated as unknown), numeric enums of 3.x,
+  Excel's float build numbers;
+- blank rows are dropped and counted; columns the table does not know (custom attributes,
+  tag categories) are kept, as text, under their own header;
+- every VM gets a key, ``vcenter/vm_id``, because VM names repeat across and within
+  vCenters;
+- what was odd about the file goes to :class:`QualityReport` rather than to an exception,
+  unless the file cannot be an RVTools export at all (then :class:`ImportRejectedError`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.errors import ImportRejectedError
+from workbench.io import spreadsheet
+from workbench.io.rvtools_columns import ESSENTIAL, SHEETS, VM_SHEETS, parse_table
+
+KNOWN_NEWEST = (4, 8)
+"""The newest RVTools release whose columns this reader was checked against."""
+
+_TABLE = parse_table()
+_BOOL = {
+    "true": True, "false": False, "yes": True, "no": False, "1": True, "0": False,
+    "True": True, "False": False, "TRUE": True, "FALSE": False, "Yes": True, "No": False,
+    True: True, False: False, 1.0: True, 0.0: False,
+}
+_SHARING = {0: "noSharing", 1: "virtualSharing", 2: "physicalSharing"}
+_LATENCY = {0: "low", 1: "normal", 2: "medium", 3: "high", 4: "custom"}
+_EPOCH_PLACEHOLDER_BEFORE = pd.Timestamp("1970-01-02")
+_VCLS = re.compile(r"^vCLS([-\s(]|$)")
+
+
+def _norm(header: str) -> str:
+    text = " ".join(str(header).split()).casefold()
+    text = re.sub(r"\bmb\b", "mib", text)
+    return re.sub(r"\bkb\b", "kib", text)
+
+
+def _alnum(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+def _without_unit(key: str) -> str:
+    return re.sub(r"(mib|kib)$", "", key)
+
+
+class _Matcher:
+    """Header -> canonical column of one sheet: exact (after MB->MiB), then letters and
+    digits only, then without a trailing unit and the ``-DBColumnNames`` sheet prefix."""
+
+    def __init__(self, sheet: str):
+        self.specs = {canonical: (kind, header) for canonical, kind, header, _ in _TABLE[sheet]}
+        self.prefix = _alnum(sheet.casefold())
+        self.exact: dict[str, str] = {}
+        self.loose: dict[str, str] = {}
+        ambiguous: set[str] = set()
+        for canonical, _kind, header, variants in _TABLE[sheet]:
+            for text in (header, *variants):
+                self.exact.setdefault(_norm(text), canonical)
+                for key in {_alnum(_norm(text)), _without_unit(_alnum(_norm(text)))}:
+                    if self.loose.get(key, canonical) != canonical:
+                        ambiguous.add(key)
+                    self.loose.setdefault(key, canonical)
+        for key in ambiguous:
+            self.loose.pop(key, None)
+
+    def match(self, header: str) -> str | None:
+        norm = _norm(header)
+        if norm in self.exact:
+            return self.exact[norm]
+        key = _alnum(norm)
+        if key.startswith(self.prefix) and len(key) > len(self.prefix):
+            key = key[len(self.prefix):]
+        return self.loose.get(key) or self.loose.get(_without_unit(key))
+
+
+_MATCHERS = {sheet: _Matcher(sheet) for sheet in SHEETS}
+
+
+@dataclass
+class QualityReport:
+    """What the reader noticed about a file. Nothing here stops an import.
+
+    Attributes
+    ----------
+    missing_sheets : list of str
+        Sheets the workbench reads that the file does not have.
+    missing_columns : dict
+        ``{sheet: [canonical column, ...]}`` known columns absent from the file (older
+        release, trimmed file). They are added empty so code downstream can rely on every
+        canonical column; the essential ones also get a warning.
+    custom_columns : dict
+        ``{sheet: [header, ...]}`` columns kept as text because the table does not know
+        them (custom attributes, tags, newer columns).
+    dropped_rows : list of dict
+        ``{sheet, rows, reason}``: rows left out and why (blank rows).
+    unreadable_values : list of dict
+        ``{sheet, column, values, example}``: cells that could not be read as their type
+        (became empty).
+    placeholders : list of dict
+        ``{sheet, column, values}``: epoch placeholder dates read as unknown.
+    reconciliation : pandas.DataFrame
+        vCluster totals against the sum of vHost rows; see :func:`reconcile_clusters`.
+    warnings : list of str
+        Plain sentences for people.
+    """
+
+    missing_sheets: list[str] = field(default_factory=list)
+    missing_columns: dict[str, list[str]] = field(default_factory=dict)
+    custom_columns: dict[str, list[str]] = field(default_factory=dict)
+    dropped_rows: list[dict[str, Any]] = field(default_factory=list)
+    unreadable_values: list[dict[str, Any]] = field(default_factory=list)
+    placeholders: list[dict[str, Any]] = field(default_factory=list)
+    reconciliation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the reconciliation as a list of rows)."""
+        rec = self.reconciliation
+        return {
+            "missing_sheets": list(self.missing_sheets),
+            "missing_columns": {k: list(v) for k, v in self.missing_columns.items()},
+            "custom_columns": {k: list(v) for k, v in self.custom_columns.items()},
+            "dropped_rows": list(self.dropped_rows),
+            "unreadable_values": list(self.unreadable_values),
+            "placeholders": list(self.placeholders),
+            "reconciliation": _records(rec) if len(rec) else [],
+            "warnings": list(self.warnings),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QualityReport:
+        """Inverse of :meth:`to_dict`."""
+        values = dict(data)
+        values["reconciliation"] = pd.DataFrame(values.get("reconciliation") or [], columns=RECONCILIATION_COLUMNS)
+        return cls(**values)
+
+
+RECONCILIATION_COLUMNS = [
+    "vcenter", "cluster", "measure", "vcluster_value", "vhost_sum", "difference", "tolerance", "agrees",
+]
+
+
+@dataclass
+class RVToolsExport:
+    """One RVTools export as canonical DataFrames.
+
+    Attributes
+    ----------
+    tables : dict of str to pandas.DataFrame
+        One frame per sheet name (``'vInfo'``, ``'vHost'``, ...). Every sheet in
+        :data:`~workbench.io.rvtools_columns.SHEETS` is present; a sheet the file lacks is an
+        empty frame with the canonical columns. VM sheets carry ``vcenter`` and ``vm_key``
+        (``vcenter/vm_id``). vInfo also carries the flags ``is_template``,
+        ``is_powered_on``, ``is_powered_off``, ``is_suspended``, ``is_vcls``,
+        ``is_srm_placeholder``, ``is_orphaned``, ``is_inaccessible`` (bool). Sizes are
+        MiB, frequencies MHz.
+    meta : dict
+        ``rvtools_version`` (str or None), ``rvtools_major`` (str or None),
+        ``export_time`` (datetime or None), ``vcenters`` (list of str), ``vcenter_versions``
+        ({vcenter: 'VMware vCenter Server 8.0.3 build-...'}), ``source_format``
+        ('xlsx' | 'csv'), ``sheets`` (sheet names found in the file), ``header_units``
+        ('MiB' | 'MB').
+    quality : QualityReport
+    """
+
+    tables: dict[str, pd.DataFrame]
+    meta: dict[str, Any]
+    quality: QualityReport
+
+    def __getitem__(self, sheet: str) -> pd.DataFrame:
+        return self.tables[sheet]
+
+    @property
+    def vms(self) -> pd.DataFrame:
+        """vInfo: one row per VM or template."""
+        return self.tables["vInfo"]
+
+    @property
+    def hosts(self) -> pd.DataFrame:
+        """vHost: one row per ESXi host."""
+        return self.tables["vHost"]
+
+    @property
+    def clusters(self) -> pd.DataFrame:
+        """vCluster: one row per compute cluster."""
+        return self.tables["vCluster"]
+
+
+# ---------------------------------------------------------------------------- entry points
+
+
+def read_rvtools(path: str | Path) -> RVToolsExport:
+    """Read an RVTools export from disk.
+
+    Parameters
+    ----------
+    path : str or Path
+        An ``.xlsx`` file, a folder of ``RVTools_tab*.csv`` files, a ``.zip`` of them, or one
+        such CSV file.
+
+    Raises
+    ------
+    ImportRejectedError
+        The file is missing, unreadable, hostile, or not an RVTools export.
+    """
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+        if not files:
+            raise ImportRejectedError(f"The folder {path} holds no CSV files.")
+        for file in files:
+            _check_size(file)
+        return parse_csv_files([(p.name, p.read_bytes()) for p in files])
+    if not path.is_file():
+        raise ImportRejectedError(f"There is no file at {path}.")
+    _check_size(path)
+    data = path.read_bytes()
+    if spreadsheet.sniff(data) == "csv":
+        return parse_csv_files([(path.name, data)])
+    return parse_rvtools(data)
+
+
+def _check_size(path: Path) -> None:
+    if path.stat().st_size > spreadsheet.MAX_FILE_BYTES:
+        raise ImportRejectedError(
+            f"{path.name} is {path.stat().st_size / 2**20:.0f} MiB; "
+            f"the limit is {spreadsheet.MAX_FILE_BYTES // 2**20} MiB."
+        )
+
+
+def parse_rvtools(data: bytes) -> RVToolsExport:
+    """Parse an RVTools export given as bytes: an xlsx workbook or a zip of CSV files.
+
+    Raises
+    ------
+    ImportRejectedError
+        Not a spreadsheet, truncated, a zip bomb, a sheet spanning an absurd grid, or no
+        vInfo sheet.
+    """
+    kind = spreadsheet.sniff(data)
+    if kind == "csv":
+        raise ImportRejectedError(
+            "A single CSV file needs its name to tell which sheet it is; use read_rvtools(path)."
+        )
+    if kind == "csv-zip":
+        return parse_csv_files(list(spreadsheet.csv_members(data)))
+    book = spreadsheet.XlsxBook(data)
+    found = _find_sheets(book.sheet_names)
+    raw = {sheet: book.rows(name) for sheet, name in found.items()}
+    return _build(raw, source_format="xlsx", sheets_in_file=book.sheet_names)
+
+
+def parse_csv_files(files: list[tuple[str, bytes]]) -> RVToolsExport:
+    """Parse RVTools CSV exports: ``[(file name, bytes)]`` such as ``RVTools_tabvInfo.csv``.
+
+    Comma- and semicolon-separated files are both accepted; in semicolon files a decimal
+    comma (``12,5``) is read as a decimal point.
+    """
+    names = {}
+    for name, data in files:
+        stem = Path(name).stem
+        stem = re.sub(r"^rvtools_", "", stem, flags=re.IGNORECASE)
+        names[stem] = data
+    found = _find_sheets(list(names))
+    raw: dict[str, list[list]] = {}
+    for sheet, name in found.items():
+        rows, delimiter = spreadsheet.csv_rows(names[name])
+        if delimiter == ";":
+            rows = [[_decimal_comma(v) for v in row] for row in rows]
+        raw[sheet] = rows
+    return _build(raw, source_format="csv", sheets_in_file=list(names))
+
+
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+
+
+def _decimal_comma(value: str) -> str:
+    return value.replace(",", ".") if _DECIMAL_COMMA.match(value) else value
+
+
+def _find_sheets(names: list[str]) -> dict[str, str]:
+    """Our sheet name -> the file's sheet name (``vInfo``, ``tabvInfo``, ``vSC+VMK``...)."""
+    by_key = {}
+    for name in names:
+        key = _alnum(str(name).casefold())
+        key = key[3:] if key.startswith("tab") else key
+        by_key.setdefault(key, name)
+    found = {sheet: by_key[_alnum(sheet.casefold())] for sheet in SHEETS if _alnum(sheet.casefold()) in by_key}
+    if "vInfo" not in found:
+        listed = ", ".join(map(str, names[:12])) or "none"
+        raise ImportRejectedError(
+            f"This is not an RVTools export: there is no vInfo sheet (sheets found: {listed})."
+        )
+    return found
+
+
+# ---------------------------------------------------------------------------- building
+
+
+def _build(raw: dict[str, list[list]], source_format: str, sheets_in_file: list[str]) -> RVToolsExport:
+    quality = QualityReport()
+    tables: dict[str, pd.DataFrame] = {}
+    mb_headers = False
+    for sheet in SHEETS:
+        rows = raw.get(sheet)
+        if rows is None:
+            if sheet in ESSENTIAL or sheet in ("vSource", "vMetaData"):
+                quality.missing_sheets.append(sheet)
+            tables[sheet] = _empty_sheet(sheet)
+            continue
+        headers = [str(h) for h in rows[0]] if rows else []
+        mb_headers = mb_headers or any(re.search(r"\b[MK]B\b", h) for h in headers)
+        tables[sheet] = _sheet_frame(sheet, headers, rows[1:], quality, csv=source_format == "csv")
+    if tables["vInfo"].empty and not len(raw.get("vInfo", [])):
+        raise ImportRejectedError("The vInfo sheet is empty: this file has no header row.")
+    if not (set(tables["vInfo"].columns) & {"vm", "powerstate", "vcpus"}) - {"_missing"}:
+        raise ImportRejectedError("The vInfo sheet has none of the RVTools columns (VM, Powerstate, CPUs).")
+    meta = _meta(tables, quality, source_format, sheets_in_file, mb_headers)
+    _identify_vms(tables, meta, quality)
+    quality.reconciliation = reconcile_clusters(tables["vCluster"], tables["vHost"])
+    for row in quality.reconciliation[~quality.reconciliation["agrees"]].itertuples():
+        quality.warnings.append(
+            f"Cluster {row.cluster!r}: vCluster {row.measure} is {row.vcluster_value:g}, "
+            f"the vHost rows add up to {row.vhost_sum:g}."
+        )
+    return RVToolsExport(tables=tables, meta=meta, quality=quality)
+
+
+def _empty_sheet(sheet: str) -> pd.DataFrame:
+    columns = {canonical: _convert(kind, [], False)[0] for canonical, kind, _, _ in _TABLE[sheet]}
+    return pd.DataFrame(columns)
+
+
+def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: QualityReport, csv: bool) -> pd.DataFrame:
+    width = len(headers)
+    kept = []
+    blank = 0
+    for row in rows:
+        if len(row) != width:
+            row = (list(row) + [""] * width)[:width]
+        if row.count("") + row.count(None) >= width:
+            blank += 1
+            continue
+        kept.append(row)
+    if blank:
+        quality.dropped_rows.append({"sheet": sheet, "rows": blank, "reason": "blank row"})
+    columns = list(zip(*kept)) if kept else [()] * width
+    matcher = _MATCHERS[sheet]
+    data: dict[str, pd.Series] = {}
+    custom: list[str] = []
+    for header, values in zip(headers, columns, strict=True):
+        canonical = matcher.match(header) if header.strip() else None
+        if canonical is None or canonical in data:
+            name = header.strip() or "unnamed"
+            while name in data or name in matcher.specs:
+                name = f"{name} (2)" if not name.endswith(")") else re.sub(r"\((\d+)\)$", lambda m: f"({int(m.group(1)) + 1})", name)
+            custom.append(name)
+            data[name], _ = _convert("str", values, csv)
+            continue
+        kind = matcher.specs[canonical][0]
+        series, problems = _convert(kind, values, csv)
+        data[canonical] = series
+        if problems.get("unreadable"):
+            quality.unreadable_values.append(
+                {"sheet": sheet, "column": canonical, "values": problems["unreadable"], "example": problems["example"]}
+            )
+        if problems.get("placeholders"):
+            quality.placeholders.append({"sheet": sheet, "column": canonical, "values": problems["placeholders"]})
+    absent = [c for c in matcher.specs if c not in data]
+    if absent:
+        quality.missing_columns[sheet] = absent
+    essential = [c for c in ESSENTIAL.get(sheet, ()) if c in absent]
+    if essential:
+        quality.warnings.append(
+            f"{sheet} has no {', '.join(matcher.specs[c][1] for c in essential)} column"
+            f"{'s' if len(essential) > 1 else ''}."
+        )
+    for canonical in absent:
+        data[canonical], _ = _convert(matcher.specs[canonical][0], [""] * len(kept), csv)
+    if custom:
+        quality.custom_columns[sheet] = custom
+    # Canonical columns in table order, then the file's own columns.
+    data = {**{c: data[c] for c in matcher.specs}, **{c: data[c] for c in custom}}
+    return pd.DataFrame(data, index=pd.RangeIndex(len(kept)))
+
+
+# ---------------------------------------------------------------------------- value kinds
+
+
+def _convert(kind: str, values, csv: bool) -> tuple[pd.Series, dict[str, Any]]:
+    """Turn one column of raw cells into a typed Series; report what could not be read."""
+    values = list(values)
+    if kind == "str":
+        return pd.Series([_text(v) for v in values], dtype="str"), {}
+    if kind == "dt":
+        return _datetimes(values)
+    raw = pd.Series(values, dtype=object)
+    empty = raw.isin(["", None]) | raw.map(lambda v: isinstance(v, str) and not v.strip())
+    if kind == "bool":
+        converted = raw.map(_BOOL)
+        result = converted.astype("boolean")
+    elif kind in ("sharing", "latency"):
+        names = _SHARING if kind == "sharing" else _LATENCY
+        result = pd.Series(
+            [names.get(int(v), str(v)) if isinstance(v, float | int) and not isinstance(v, bool) else _text(v) for v in values],
+            dtype="str",
+        )
+        return result, {}
+    elif kind == "build":
+        return pd.Series([_text(v) for v in values], dtype="str"), {}
+    else:
+        source = raw
+        if kind == "pct":
+            source = raw.map(lambda v: v.strip().rstrip("%") if isinstance(v, str) else v)
+        elif kind == "hw":
+            source = raw.map(lambda v: (re.search(r"\d+", v).group(0) if re.search(r"\d+", v) else v) if isinstance(v, str) else v)
+        numbers = pd.to_numeric(source.where(~empty, np.nan), errors="coerce")
+        numbers = numbers.astype("float64")
+        result = numbers
+        if kind in ("int", "hw"):
+            finite = numbers.dropna()
+            if (finite == finite.round()).all():
+                result = numbers.round().astype("Int64")
+    problems: dict[str, Any] = {}
+    unreadable = result.isna() & ~empty
+    if unreadable.any():
+        problems = {"unreadable": int(unreadable.sum()), "example": _text(raw[unreadable].iloc[0])}
+    return result, problems
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return str(value).strip()
+
+
+def _datetimes(values: list) -> tuple[pd.Series, dict[str, Any]]:
+    parsed: list[Any] = []
+    unreadable = 0
+    example = ""
+    text_values: dict[int, str] = {}
+    for i, v in enumerate(values):
+        if isinstance(v, datetime):
+            parsed.append(v)
+        elif isinstance(v, date):
+            parsed.append(datetime(v.year, v.month, v.day))
+        elif v is None or (isinstance(v, str) and not v.strip()):
+            parsed.append(None)
+        elif isinstance(v, float | int) and not isinstance(v, bool):
+            # An Excel serial day number that calamine could not tag as a date.
+            parsed.append(datetime(1899, 12, 30) + pd.Timedelta(days=float(v)) if 0 < v < 2958466 else None)
+            if not 0 < v < 2958466:
+                unreadable += 1
+                example = example or _text(v)
+        else:
+            text_values[i] = str(v).strip()
+            parsed.append(None)
+    if text_values:
+        texts = pd.Series(list(text_values.values()))
+        converted = pd.to_datetime(texts, errors="coerce", format="mixed")
+        for (i, original), stamp in zip(text_values.items(), converted, strict=True):
+            if pd.isna(stamp):
+                unreadable += 1
+                example = example or original
+            else:
+                parsed[i] = stamp.to_pydatetime()
+    result = pd.Series(pd.to_datetime(pd.Series(parsed, dtype=object), errors="coerce"), dtype="datetime64[us]")
+    placeholders = result < _EPOCH_PLACEHOLDER_BEFORE
+    problems: dict[str, Any] = {}
+    if placeholders.any():
+        problems["placeholders"] = int(placeholders.sum())
+        result = result.mask(placeholders)
+    if unreadable:
+        problems.update(unreadable=unreadable, example=example)
+    return result, problems
+
+
+# ---------------------------------------------------------------------------- meta, identity
+
+
+def _version_tuple(version: str | None) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version or "")[:3])
+
+
+def _meta(tables, quality: QualityReport, source_format: str, sheets_in_file, mb_headers: bool) -> dict[str, Any]:
+    metadata = tables["vMetaData"]
+    source = tables["vSource"]
+    version = major = None
+    export_time = None
+    if len(metadata):
+        version = next((v for v in metadata["version"] if v), None)
+        major = next((v for v in metadata["major_version"] if v), None)
+        stamps = metadata["created_at"].dropna()
+        export_time = stamps.iloc[0].to_pydatetime() if len(stamps) else None
+    vcenters: list[str] = []
+    for frame, column in ((metadata, "server"), (source, "vi_sdk_server"), (tables["vInfo"], "vi_sdk_server"), (tables["vHost"], "vi_sdk_server")):
+        if column in frame:
+            vcenters.extend(v for v in frame[column].unique() if v and v not in vcenters)
+    vcenter_versions = {}
+    if len(source):
+        for row in source.itertuples():
+            vcenter_versions[row.vi_sdk_server or row.name] = row.fullname
+    if version is None:
+        era = "3.x (before 4.1.2: MB headers)" if mb_headers else "4.x"
+        quality.warnings.append(
+            f"The RVTools version is unknown (no vMetaData sheet); the headers look like RVTools {era}."
+        )
+    elif _version_tuple(version)[:2] > KNOWN_NEWEST:
+        quality.warnings.append(
+            f"RVTools {version} is newer than the newest release this reader was checked against "
+            f"({'.'.join(map(str, KNOWN_NEWEST))}); columns were matched by name."
+        )
+    return {
+        "rvtools_version": version,
+        "rvtools_major": major,
+        "export_time": export_time,
+        "vcenters": vcenters,
+        "vcenter_versions": vcenter_versions,
+        "source_format": source_format,
+        "sheets": [str(s) for s in sheets_in_file],
+        "header_units": "MB" if mb_headers else "MiB",
+    }
+
+
+def _identify_vms(tables: dict[str, pd.DataFrame], meta: dict[str, Any], quality: QualityReport) -> None:
+    """Give every VM row a ``vcenter`` and a ``vm_key``, and vInfo its flags."""
+    default_vcenter = meta["vcenters"][0] if len(meta["vcenters"]) == 1 else ""
+    vinfo = tables["vInfo"]
+    _add_vcenter(vinfo, default_vcenter)
+    keys = _vm_keys(vinfo)
+    repeats = keys.duplicated(keep=False)
+    if repeats.any():
+        quality.warnings.append(
+            f"{int(repeats.sum())} vInfo rows share a VM identity; they were numbered to keep them apart."
+        )
+        keys = keys + keys.groupby(keys).cumcount().map(lambda n: "" if n == 0 else f"#{n + 1}")
+    vinfo["vm_key"] = keys.astype("str")
+    if (vinfo["vm_id"] == "").any() and len(vinfo):
+        quality.warnings.append(
+            f"{int((vinfo['vm_id'] == '').sum())} VMs have no VM ID; they are identified by vCenter and name."
+        )
+    by_name = vinfo.drop_duplicates(["vcenter", "vm"], keep=False).set_index(["vcenter", "vm"])["vm_key"]
+    power = vinfo["powerstate"].str.strip().str.lower()
+    connection = vinfo["connection_state"].str.lower() if "connection_state" in vinfo else ""
+    vinfo["is_template"] = vinfo["template"].fillna(False).astype(bool)
+    vinfo["is_powered_on"] = power == "poweredon"
+    vinfo["is_powered_off"] = power == "poweredoff"
+    vinfo["is_suspended"] = power == "suspended"
+    vinfo["is_vcls"] = vinfo["vm"].str.match(_VCLS) | (vinfo["resource_pool"].str.contains("vCLS", regex=False) if "resource_pool" in vinfo else False)
+    vinfo["is_srm_placeholder"] = vinfo["srm_placeholder"].fillna(False).astype(bool) if "srm_placeholder" in vinfo else False
+    vinfo["is_orphaned"] = connection == "orphaned"
+    vinfo["is_inaccessible"] = connection.isin(["inaccessible", "invalid"]) if "connection_state" in vinfo else False
+    for sheet in VM_SHEETS[1:]:
+        frame = tables[sheet]
+        _add_vcenter(frame, default_vcenter)
+        if "vm_id" in frame and (frame["vm_id"] != "").all():
+            frame["vm_key"] = _vm_keys(frame).astype("str")
+        elif "vm" in frame and len(frame):
+            index = pd.MultiIndex.from_arrays([frame["vcenter"], frame["vm"]])
+            found = by_name.reindex(index).to_numpy()
+            frame["vm_key"] = pd.Series(found, index=frame.index).fillna(_vm_keys(frame)).astype("str")
+        else:
+            frame["vm_key"] = pd.Series([""] * len(frame), index=frame.index, dtype="str")
+
+
+def _add_vcenter(frame: pd.DataFrame, default: str) -> None:
+    if "vi_sdk_server" in frame:
+        server = frame["vi_sdk_server"]
+        frame["vcenter"] = server.where(server != "", default).astype("str")
+    else:
+        frame["vcenter"] = pd.Series([default] * len(frame), index=frame.index, dtype="str")
+
+
+def _vm_keys(frame: pd.DataFrame) -> pd.Series:
+    vm_id = frame["vm_id"] if "vm_id" in frame else pd.Series([""] * len(frame), index=frame.index, dtype="str")
+    names = frame["vm"] if "vm" in frame else pd.Series([""] * len(frame), index=frame.index, dtype="str")
+    ident = vm_id.where(vm_id != "", "name:" + names)
+    return frame["vcenter"] + "/" + ident
+
+
+# ---------------------------------------------------------------------------- reconciliation
+
+
+def reconcile_clusters(vcluster: pd.DataFrame, vhost: pd.DataFrame) -> pd.DataFrame:
+    """Compare each vCluster row with the sum of its vHost rows.
+
+    vCenter reports cluster totals itself; they should equal the sum of the cluster's
+    hosts. Memory may differ by a few MiB of rounding; a larger gap means hosts are missing
+    from the export or the file was edited.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``vcenter``, ``cluster``, ``measure`` ('hosts' | 'cpu_cores' |
+        'total_memory_mib' | 'total_cpu_mhz'), ``vcluster_value``, ``vhost_sum``,
+        ``difference`` (vcluster - vhost), ``tolerance``, ``agrees`` (bool).
+    """
+    if vcluster.empty or vhost.empty:
+        return pd.DataFrame(columns=RECONCILIATION_COLUMNS).astype({"agrees": bool})
+    hosts = vhost.assign(
+        _server=vhost.get("vi_sdk_server", ""),
+        _cpu_mhz=vhost["cpu_cores"].astype("float64") * vhost["cpu_mhz"],
+    )
+    sums = hosts.groupby(["_server", "cluster"]).agg(
+        hosts=("host", "size"),
+        cpu_cores=("cpu_cores", "sum"),
+        total_memory_mib=("memory_mib", "sum"),
+        total_cpu_mhz=("_cpu_mhz", "sum"),
+    )
+    rows = []
+    for cluster in vcluster.itertuples():
+        server = getattr(cluster, "vi_sdk_server", "")
+        key = (server, cluster.cluster)
+        if key not in sums.index:
+            matches = sums.xs(cluster.cluster, level="cluster", drop_level=False) if cluster.cluster in sums.index.get_level_values(1) else None
+            if matches is None or len(matches) != 1:
+                totals = None
+            else:
+                totals = matches.iloc[0]
+        else:
+            totals = sums.loc[key]
+        for measure, tolerance in (("hosts", 0), ("cpu_cores", 0), ("total_memory_mib", 16), ("total_cpu_mhz", None)):
+            declared = getattr(cluster, measure)
+            if pd.isna(declared):
+                continue
+            summed = float(totals[measure]) if totals is not None else 0.0
+            allowed = tolerance if tolerance is not None else 0.01 * max(float(declared), summed)
+            difference = float(declared) - summed
+            rows.append((server, cluster.cluster, measure, float(declared), summed, difference, float(allowed), abs(difference) <= allowed))
+    return pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
+
+
+def sheet_counts(export: RVToolsExport) -> dict[str, int]:
+    """Rows per sheet, for the sheets the file had."""
+    return dict(Counter({sheet: len(frame) for sheet, frame in export.tables.items() if len(frame)}))

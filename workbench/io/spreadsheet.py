@@ -1,0 +1,230 @@
+"""Guarded reading of untrusted spreadsheets: xlsx workbooks and zips of CSV files.
+
+python-calamine reads fast but trusts the file: a single cell at XFD1048576 makes it
+allocate a dense grid of 17 billion cells and abort the process, and a zip bomb makes it
+inflate gigabytes. Everything here checks the container first, so that hostile input ends
+in :class:`~workbench.errors.ImportRejectedError` within a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from defusedxml import ElementTree
+
+from workbench.errors import ImportRejectedError
+
+MAX_FILE_BYTES = 512 * 2**20
+"""Largest file accepted (bytes). A 20,000-VM RVTools export is about 40 MiB."""
+MAX_MEMBER_BYTES = 1024 * 2**20
+"""Largest inflated part of a zip (bytes)."""
+MAX_TOTAL_BYTES = 3 * 1024 * 2**20
+"""Largest sum of inflated parts (bytes)."""
+MAX_RATIO = 150
+"""Largest compression ratio of a part over 1 MiB; real xlsx sheets stay under 30."""
+MAX_CELLS = 30_000_000
+"""Largest grid (rows x columns) one sheet may span; calamine allocates it densely."""
+
+_XLSX_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+# Only cell references that could stretch the grid: 3-letter columns, columns from HA
+# (208) on, or rows with 6+ digits. Without any, a sheet spans at most 99,999 x 208 cells
+# (under MAX_CELLS); honest RVTools sheets never match, so the exact scan rarely runs.
+_SUSPICIOUS_REF = re.compile(rb' r="(?:[A-Z]{3}|[H-Z][A-Z]|[A-Z]{1,2}\d{6})')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*? r="([A-Z]{1,3})(\d{1,7})"')
+
+
+def column_number(letters: bytes | str) -> int:
+    """1-based column number of an A1-style column (``'A'`` -> 1, ``'XFD'`` -> 16384)."""
+    number = 0
+    for char in letters if isinstance(letters, str) else letters.decode():
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+@dataclass(frozen=True)
+class Container:
+    """What kind of file some bytes are: ``'xlsx'``, ``'csv-zip'`` or ``'csv'``."""
+
+    kind: str
+
+
+def sniff(data: bytes) -> str:
+    """Tell an xlsx workbook from a zip of CSV files from a single CSV file.
+
+    Raises
+    ------
+    ImportRejectedError
+        The bytes are none of these (empty, truncated zip, another binary format).
+    """
+    if not data:
+        raise ImportRejectedError("The file is empty.")
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRejectedError(
+            f"The file is {len(data) / 2**20:.0f} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB."
+        )
+    if data[:4] == b"PK\x03\x04":
+        archive = open_zip(data)
+        names = set(archive.namelist())
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if any(name.lower().endswith(".csv") for name in names):
+            return "csv-zip"
+        raise ImportRejectedError("The zip holds neither an xlsx workbook nor CSV files.")
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ImportRejectedError(
+            "This is an old binary Excel file (.xls); save it as .xlsx or export CSV files."
+        )
+    head = data[:4096]
+    if b"\x00" in head.lstrip(b"\xff\xfe\xef\xbb\xbf") and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportRejectedError("The file is neither an xlsx workbook nor CSV text.")
+    return "csv"
+
+
+def open_zip(data: bytes) -> zipfile.ZipFile:
+    """Open a zip after checking it is whole and not a bomb.
+
+    Raises
+    ------
+    ImportRejectedError
+        Truncated or damaged archive, oversized or over-compressed parts.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise ImportRejectedError(f"The file is not a readable zip (truncated or damaged): {exc}") from None
+    total = 0
+    for member in members:
+        if member.file_size > MAX_MEMBER_BYTES:
+            raise ImportRejectedError(
+                f"Part {member.filename!r} inflates to {member.file_size / 2**20:.0f} MiB; "
+                "this looks like a zip bomb."
+            )
+        if member.file_size > 2**20 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+            raise ImportRejectedError(
+                f"Part {member.filename!r} is compressed {member.file_size // max(member.compress_size, 1)}:1; "
+                "this looks like a zip bomb."
+            )
+        total += member.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise ImportRejectedError(f"The zip inflates to {total / 2**20:.0f} MiB; this looks like a zip bomb.")
+    return archive
+
+
+def read_member(archive: zipfile.ZipFile, name: str) -> bytes:
+    """Inflate one part; zipfile stops at the declared size and checks the CRC, so a part
+    that lies about its size is caught here rather than in calamine."""
+    try:
+        return archive.read(name)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
+        raise ImportRejectedError(f"Part {name!r} of the file is damaged: {exc}") from None
+
+
+class XlsxBook:
+    """An xlsx workbook checked part by part before python-calamine reads a sheet."""
+
+    def __init__(self, data: bytes):
+        from python_calamine import CalamineWorkbook
+
+        self._data = data
+        self._zip = open_zip(data)
+        self._parts = self._sheet_parts()
+        for name in ("xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml"):
+            if name in self._zip.namelist():
+                read_member(self._zip, name)
+        try:
+            self._book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except Exception as exc:  # calamine raises its own types, with plain messages
+            raise ImportRejectedError(f"The workbook cannot be read: {exc}") from None
+
+    @property
+    def sheet_names(self) -> list[str]:
+        """Sheet names in workbook order."""
+        return list(self._parts)
+
+    def _sheet_parts(self) -> dict[str, str]:
+        try:
+            workbook = ElementTree.fromstring(read_member(self._zip, "xl/workbook.xml"))
+            rels_name = "xl/_rels/workbook.xml.rels"
+            rels = ElementTree.fromstring(read_member(self._zip, rels_name))
+        except ImportRejectedError:
+            raise
+        except Exception as exc:
+            raise ImportRejectedError(f"The workbook's index is damaged: {exc}") from None
+        targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_PKG_REL}Relationship")}
+        parts: dict[str, str] = {}
+        for sheet in workbook.iter(f"{_XLSX_MAIN}sheet"):
+            target = targets.get(sheet.get(f"{_REL}id"), "")
+            path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            parts[sheet.get("name", "")] = path
+        return parts
+
+    def check_sheet(self, name: str) -> None:
+        """Refuse a sheet whose cells span more than :data:`MAX_CELLS`, whatever its
+        ``<dimension>`` says (calamine ignores a lying dimension but not a far cell)."""
+        part = self._parts[name]
+        if part not in self._zip.namelist():
+            raise ImportRejectedError(f"Sheet {name!r} is listed but its part {part!r} is missing.")
+        xml = read_member(self._zip, part)
+        if not _SUSPICIOUS_REF.search(xml):
+            return
+        max_row = max_col = 0
+        for letters, row in _CELL_REF.findall(xml):
+            max_row = max(max_row, int(row))
+            max_col = max(max_col, column_number(letters))
+        if max_row * max_col > MAX_CELLS:
+            raise ImportRejectedError(
+                f"Sheet {name!r} spans {max_row:,} rows x {max_col:,} columns "
+                f"(a cell far outside the data); refusing to read it."
+            )
+
+    def rows(self, name: str) -> list[list]:
+        """All rows of a sheet as Python values (str, float, int, bool, datetime, date, time)."""
+        self.check_sheet(name)
+        try:
+            return self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise ImportRejectedError(f"Sheet {name!r} cannot be read: {exc}") from None
+
+
+def decode_text(data: bytes) -> str:
+    """Decode CSV bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def csv_rows(data: bytes) -> tuple[list[list[str]], str]:
+    """Rows of a CSV file, comma or semicolon separated (whichever the header uses more).
+
+    Returns
+    -------
+    (rows, delimiter)
+    """
+    text = decode_text(data)
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ImportRejectedError(f"The CSV text is malformed: {exc}") from None
+    return rows, delimiter
+
+
+def csv_members(data: bytes) -> Iterator[tuple[str, bytes]]:
+    """(file name, bytes) of every CSV file in a zip, checked against bombs."""
+    archive = open_zip(data)
+    for member in archive.infolist():
+        if member.filename.lower().endswith(".csv") and not member.is_dir():
+            yield PurePosixPath(member.filename).name, read_member(archive, member.filename)
