@@ -13,6 +13,7 @@ import pandas as pd
 from workbench import projects as project_rules
 from workbench.demo import demo_projects
 from workbench.projects import Project
+from workbench.rvtools_api import RVToolsImports
 from workbench.settings import Settings
 from workbench.store import Store, migrate, pending
 from workbench.store import projects as project_records
@@ -149,6 +150,7 @@ class Workbench:
         self.settings = settings
         self.store = store
         self.projects = Projects(store)
+        self.rvtools = RVToolsImports(store, settings)
 
     def load_demo(self, *, if_empty: bool = False) -> int:
         """Store the generated demo projects; return how many were created.

@@ -11,6 +11,7 @@ from typing import Any
 
 from workbench.errors import (
     ConflictError,
+    ImportRejectedError,
     InvalidInputError,
     NotFoundError,
     StoreUnavailableError,
@@ -18,7 +19,9 @@ from workbench.errors import (
 )
 from workbench.projects import PRIORITIES, PROJECT_STATUSES, PROJECT_TYPES, Project
 
-EXIT_CODES = {InvalidInputError: 2, NotFoundError: 3, ConflictError: 4, StoreUnavailableError: 5}
+EXIT_CODES = {
+    InvalidInputError: 2, NotFoundError: 3, ConflictError: 4, StoreUnavailableError: 5, ImportRejectedError: 6,
+}
 
 
 def _open(args: argparse.Namespace):

@@ -30,7 +30,7 @@ import pandas as pd
 
 from workbench.errors import ImportRejectedError
 from workbench.io import spreadsheet
-from workbench.io.rvtools_columns import ESSENTIAL, SHEETS, VM_SHEETS, parse_table
+from workbench.io.rvtools_columns import ESSENTIAL, IDENTITY, SHEETS, VM_SHEETS, parse_table
 
 KNOWN_NEWEST = (4, 8)
 """The newest RVTools release whose columns this reader was checked against."""
@@ -39,7 +39,7 @@ _TABLE = parse_table()
 _BOOL = {
     "true": True, "false": False, "yes": True, "no": False, "1": True, "0": False,
     "True": True, "False": False, "TRUE": True, "FALSE": False, "Yes": True, "No": False,
-    True: True, False: False, 1.0: True, 0.0: False,
+    True: True, False: False,  # also 1.0 and 0.0, which hash equal
 }
 _SHARING = {0: "noSharing", 1: "virtualSharing", 2: "physicalSharing"}
 _LATENCY = {0: "low", 1: "normal", 2: "medium", 3: "high", 4: "custom"}
@@ -167,7 +167,8 @@ class RVToolsExport:
     tables : dict of str to pandas.DataFrame
         One frame per sheet name (``'vInfo'``, ``'vHost'``, ...). Every sheet in
         :data:`~workbench.io.rvtools_columns.SHEETS` is present; a sheet the file lacks is an
-        empty frame with the canonical columns. VM sheets carry ``vcenter`` and ``vm_key``
+        empty frame with the canonical columns. VM sheets, vHost, vCluster and vDatastore
+        carry ``vcenter`` (the VI SDK Server, or the file's only vCenter); VM sheets carry ``vm_key``
         (``vcenter/vm_id``). vInfo also carries the flags ``is_template``,
         ``is_powered_on``, ``is_powered_off``, ``is_suspended``, ``is_vcls``,
         ``is_srm_placeholder``, ``is_orphaned``, ``is_inaccessible`` (bool). Sizes are
@@ -362,7 +363,7 @@ def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: Qual
         kept.append(row)
     if blank:
         quality.dropped_rows.append({"sheet": sheet, "rows": blank, "reason": "blank row"})
-    columns = list(zip(*kept)) if kept else [()] * width
+    columns = list(zip(*kept, strict=True)) if kept else [()] * width
     matcher = _MATCHERS[sheet]
     data: dict[str, pd.Series] = {}
     custom: list[str] = []
@@ -399,7 +400,17 @@ def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: Qual
         quality.custom_columns[sheet] = custom
     # Canonical columns in table order, then the file's own columns.
     data = {**{c: data[c] for c in matcher.specs}, **{c: data[c] for c in custom}}
-    return pd.DataFrame(data, index=pd.RangeIndex(len(kept)))
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(kept)))
+    identity = IDENTITY.get(sheet)
+    if identity and identity not in absent and len(frame):
+        nameless = frame[identity] == ""
+        if nameless.any():
+            quality.dropped_rows.append(
+                {"sheet": sheet, "rows": int(nameless.sum()),
+                 "reason": f"no {matcher.specs[identity][1]} value (a totals or notes row)"}
+            )
+            frame = frame[~nameless].reset_index(drop=True)
+    return frame
 
 
 # ---------------------------------------------------------------------------- value kinds
@@ -576,6 +587,8 @@ def _identify_vms(tables: dict[str, pd.DataFrame], meta: dict[str, Any], quality
     vinfo["is_srm_placeholder"] = vinfo["srm_placeholder"].fillna(False).astype(bool) if "srm_placeholder" in vinfo else False
     vinfo["is_orphaned"] = connection == "orphaned"
     vinfo["is_inaccessible"] = connection.isin(["inaccessible", "invalid"]) if "connection_state" in vinfo else False
+    for sheet in ("vHost", "vCluster", "vDatastore"):
+        _add_vcenter(tables[sheet], default_vcenter)
     for sheet in VM_SHEETS[1:]:
         frame = tables[sheet]
         _add_vcenter(frame, default_vcenter)

@@ -446,6 +446,16 @@ ESSENTIAL: dict[str, tuple[str, ...]] = {
     "vTools": ("vm", "tools_status"),
 }
 
+# The column naming what a row is about. A row where it is blank (a totals row added in
+# Excel, say) is dropped and reported.
+IDENTITY: dict[str, str] = {
+    **{sheet: "vm" for sheet in ("vInfo", "vCPU", "vMemory", "vDisk", "vPartition", "vNetwork", "vCD", "vUSB",
+                                 "vSnapshot", "vTools")},
+    "vHost": "host",
+    "vCluster": "cluster",
+    "vDatastore": "datastore",
+}
+
 # Sheets read, in the order RVTools writes them. vInfo is the one a file must have.
 SHEETS: tuple[str, ...] = tuple(COLUMNS)
 VM_SHEETS: tuple[str, ...] = (
