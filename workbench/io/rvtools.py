@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -265,7 +266,8 @@ def parse_rvtools(data: bytes) -> RVToolsExport:
         return parse_csv_files(list(spreadsheet.csv_members(data)))
     book = spreadsheet.XlsxBook(data)
     found = _find_sheets(book.sheet_names)
-    raw = {sheet: book.rows(name) for sheet, name in found.items()}
+    sheet_of = {name: sheet for sheet, name in found.items()}
+    raw = ((sheet_of[name], rows) for name, rows in book.iter_rows(list(found.values())))
     return _build(raw, source_format="xlsx", sheets_in_file=book.sheet_names)
 
 
@@ -281,12 +283,12 @@ def parse_csv_files(files: list[tuple[str, bytes]]) -> RVToolsExport:
         stem = re.sub(r"^rvtools_", "", stem, flags=re.IGNORECASE)
         names[stem] = data
     found = _find_sheets(list(names))
-    raw: dict[str, list[list]] = {}
+    raw: list[tuple[str, list[list]]] = []
     for sheet, name in found.items():
         rows, delimiter = spreadsheet.csv_rows(names[name])
         if delimiter == ";":
             rows = [[_decimal_comma(v) for v in row] for row in rows]
-        raw[sheet] = rows
+        raw.append((sheet, rows))
     return _build(raw, source_format="csv", sheets_in_file=list(names))
 
 
@@ -316,24 +318,27 @@ def _find_sheets(names: list[str]) -> dict[str, str]:
 # ---------------------------------------------------------------------------- building
 
 
-def _build(raw: dict[str, list[list]], source_format: str, sheets_in_file: list[str]) -> RVToolsExport:
+def _build(raw: Iterable[tuple[str, list[list]]], source_format: str, sheets_in_file: list[str]) -> RVToolsExport:
+    """Convert sheets as they arrive (the xlsx reader parses the next one meanwhile)."""
     quality = QualityReport()
     tables: dict[str, pd.DataFrame] = {}
     mb_headers = False
+    for sheet, rows in raw:
+        headers = [str(h) for h in rows[0]] if rows else []
+        if sheet == "vInfo" and not headers:
+            raise ImportRejectedError("The vInfo sheet is empty: this file has no header row.")
+        mb_headers = mb_headers or any(re.search(r"\b[MK]B\b", h) for h in headers)
+        tables[sheet] = _sheet_frame(sheet, headers, rows[1:], quality, csv=source_format == "csv")
+        if sheet == "vInfo" and len(quality.missing_columns.get("vInfo", ())) and not (
+            {"vm", "powerstate", "vcpus"} - set(quality.missing_columns["vInfo"])
+        ):
+            raise ImportRejectedError("The vInfo sheet has none of the RVTools columns (VM, Powerstate, CPUs).")
     for sheet in SHEETS:
-        rows = raw.get(sheet)
-        if rows is None:
+        if sheet not in tables:
             if sheet in ESSENTIAL or sheet in ("vSource", "vMetaData"):
                 quality.missing_sheets.append(sheet)
             tables[sheet] = _empty_sheet(sheet)
-            continue
-        headers = [str(h) for h in rows[0]] if rows else []
-        mb_headers = mb_headers or any(re.search(r"\b[MK]B\b", h) for h in headers)
-        tables[sheet] = _sheet_frame(sheet, headers, rows[1:], quality, csv=source_format == "csv")
-    if tables["vInfo"].empty and not len(raw.get("vInfo", [])):
-        raise ImportRejectedError("The vInfo sheet is empty: this file has no header row.")
-    if not (set(tables["vInfo"].columns) & {"vm", "powerstate", "vcpus"}) - {"_missing"}:
-        raise ImportRejectedError("The vInfo sheet has none of the RVTools columns (VM, Powerstate, CPUs).")
+    tables = {sheet: tables[sheet] for sheet in SHEETS}
     meta = _meta(tables, quality, source_format, sheets_in_file, mb_headers)
     _identify_vms(tables, meta, quality)
     quality.reconciliation = reconcile_clusters(tables["vCluster"], tables["vHost"])
@@ -416,45 +421,62 @@ def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: Qual
 # ---------------------------------------------------------------------------- value kinds
 
 
+_TRUE = [k for k, v in _BOOL.items() if v is True]
+_FALSE = [k for k, v in _BOOL.items() if v is False]
+_BLANKS = ["", None, " "]
+_NUMBERS = {float, int}
+
+
 def _convert(kind: str, values, csv: bool) -> tuple[pd.Series, dict[str, Any]]:
-    """Turn one column of raw cells into a typed Series; report what could not be read."""
-    values = list(values)
-    if kind == "str":
+    """Turn one column of raw cells into a typed Series; report what could not be read.
+
+    Fast paths first: most columns hold one Python type (all str, or floats and '').
+    """
+    types = set(map(type, values))
+    if kind in ("str", "build") or (kind in ("sharing", "latency") and types <= {str}):
+        if types <= {str}:
+            return pd.Series(np.array(values, dtype=object), dtype="str").str.strip(), {}
         return pd.Series([_text(v) for v in values], dtype="str"), {}
     if kind == "dt":
-        return _datetimes(values)
-    raw = pd.Series(values, dtype=object)
-    empty = raw.isin(["", None]) | raw.map(lambda v: isinstance(v, str) and not v.strip())
-    if kind == "bool":
-        converted = raw.map(_BOOL)
-        result = converted.astype("boolean")
-    elif kind in ("sharing", "latency"):
+        return _datetimes(list(values))
+    if kind in ("sharing", "latency"):
         names = _SHARING if kind == "sharing" else _LATENCY
-        result = pd.Series(
-            [names.get(int(v), str(v)) if isinstance(v, float | int) and not isinstance(v, bool) else _text(v) for v in values],
-            dtype="str",
-        )
-        return result, {}
-    elif kind == "build":
-        return pd.Series([_text(v) for v in values], dtype="str"), {}
+        return pd.Series(
+            [names.get(int(v), _text(v)) if type(v) in _NUMBERS else _text(v) for v in values], dtype="str"
+        ), {}
+    raw = pd.Series(np.array(values, dtype=object) if len(values) else np.array([], dtype=object), dtype=object)
+    if kind == "bool":
+        result = pd.Series(pd.array([pd.NA] * len(raw), dtype="boolean"), index=raw.index)
+        result[raw.isin(_TRUE).to_numpy()] = True
+        result[raw.isin(_FALSE).to_numpy()] = False
+    elif types <= _NUMBERS and kind in ("float", "int"):
+        result = pd.Series(np.array(values, dtype="float64"))
     else:
         source = raw
         if kind == "pct":
             source = raw.map(lambda v: v.strip().rstrip("%") if isinstance(v, str) else v)
         elif kind == "hw":
-            source = raw.map(lambda v: (re.search(r"\d+", v).group(0) if re.search(r"\d+", v) else v) if isinstance(v, str) else v)
-        numbers = pd.to_numeric(source.where(~empty, np.nan), errors="coerce")
-        numbers = numbers.astype("float64")
-        result = numbers
-        if kind in ("int", "hw"):
-            finite = numbers.dropna()
-            if (finite == finite.round()).all():
-                result = numbers.round().astype("Int64")
+            source = raw.map(_hw_number)
+        result = pd.to_numeric(source.where(~source.isin(_BLANKS), np.nan), errors="coerce").astype("float64")
+    if kind in ("int", "hw"):
+        finite = result.dropna()
+        if (finite == finite.round()).all():
+            result = result.round().astype("Int64")
     problems: dict[str, Any] = {}
-    unreadable = result.isna() & ~empty
-    if unreadable.any():
-        problems = {"unreadable": int(unreadable.sum()), "example": _text(raw[unreadable].iloc[0])}
+    if types - _NUMBERS:
+        candidates = result.isna().to_numpy() & ~raw.isin(_BLANKS).to_numpy()
+        if candidates.any():
+            unreadable = [v for v in raw[candidates] if not (isinstance(v, str) and not v.strip())]
+            if unreadable:
+                problems = {"unreadable": len(unreadable), "example": _text(unreadable[0])}
     return result, problems
+
+
+def _hw_number(value: Any) -> Any:
+    if isinstance(value, str):
+        match = re.search(r"\d+", value)
+        return match.group(0) if match else value
+    return value
 
 
 def _text(value: Any) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import queue
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -189,10 +191,70 @@ class XlsxBook:
     def rows(self, name: str) -> list[list]:
         """All rows of a sheet as Python values (str, float, int, bool, datetime, date, time)."""
         self.check_sheet(name)
+        return self._parse(name)
+
+    def _parse(self, name: str) -> list[list]:
         try:
             return self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:
             raise ImportRejectedError(f"Sheet {name!r} cannot be read: {exc}") from None
+
+    def iter_rows(self, names: list[str]) -> Iterator[tuple[str, list[list]]]:
+        """``(name, rows)`` of several sheets, in order, read ahead in two threads.
+
+        A checker thread vets each sheet (:meth:`check_sheet`) while a parser thread lets
+        calamine read the sheets already vetted; calamine releases the GIL, so both overlap
+        with whatever the caller does with the rows it already has. No sheet is parsed
+        before its check passed.
+        """
+        vetted = {name: threading.Event() for name in names}
+        refused: dict[str, BaseException] = {}
+        stop = threading.Event()
+        ready: queue.Queue = queue.Queue(maxsize=2)
+
+        def checker() -> None:
+            for name in names:
+                if stop.is_set():
+                    break
+                try:
+                    self.check_sheet(name)
+                except BaseException as exc:  # handed to the caller's thread
+                    refused[name] = exc
+                vetted[name].set()
+                if name in refused:
+                    break
+            for event in vetted.values():
+                event.set()
+
+        def parser() -> None:
+            for name in names:
+                vetted[name].wait()
+                if stop.is_set():
+                    return
+                try:
+                    if name in refused:
+                        raise refused[name]
+                    ready.put((name, self._parse(name), None))
+                except BaseException as exc:
+                    ready.put((name, None, exc))
+                    return
+
+        threads = [threading.Thread(target=checker, daemon=True), threading.Thread(target=parser, daemon=True)]
+        for thread in threads:
+            thread.start()
+        try:
+            for _ in names:
+                name, rows, error = ready.get()
+                if error is not None:
+                    raise error
+                yield name, rows
+        finally:
+            stop.set()
+            while any(t.is_alive() for t in threads):
+                try:
+                    ready.get(timeout=0.05)
+                except queue.Empty:
+                    pass
 
 
 def decode_text(data: bytes) -> str:
