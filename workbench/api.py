@@ -6,12 +6,15 @@ kernel and any number of dashboard kernels can share an on-disk store.
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from workbench import projects as project_rules
-from workbench.demo import demo_projects
+from workbench.demo import demo_projects, write_synthetic_rvtools
 from workbench.projects import Project
 from workbench.rvtools_api import RVToolsImports
 from workbench.settings import Settings
@@ -22,8 +25,9 @@ from workbench.store import projects as project_records
 class Projects:
     """Projects: create, list with filters, get, update, delete (the seed's first five)."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, after_delete: Callable[[], object] = lambda: None):
         self._store = store
+        self._after_delete = after_delete
 
     def create(
         self,
@@ -136,6 +140,7 @@ class Projects:
         with self._store.unit_of_work() as session:
             current = project_records.find(session, key)
             project_records.delete(session, current["id"], current["name"])
+        self._after_delete()  # the imports went with the project; their files go now
 
     def count(self) -> int:
         """How many projects are stored."""
@@ -149,13 +154,16 @@ class Workbench:
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store
-        self.projects = Projects(store)
         self.rvtools = RVToolsImports(store, settings)
+        self.projects = Projects(store, after_delete=self.rvtools.recover)
 
     def load_demo(self, *, if_empty: bool = False) -> int:
-        """Store the generated demo projects; return how many were created.
+        """Store the generated demo projects and a generated RVTools export; return how many
+        projects were created.
 
-        With ``if_empty``, do nothing when any project exists already.
+        With ``if_empty``, do nothing when any project exists already. The export (about
+        300 VMs, see :func:`workbench.demo.synthetic_rvtools`) goes into the first VMware
+        migration project unless it already has an import.
         """
         if if_empty and self.projects.count():
             return 0
@@ -165,6 +173,12 @@ class Workbench:
             new = [spec for spec in specs if spec["name"] not in existing]
             for spec in new:
                 self.projects.create(**spec)
+        target = next(s["name"] for s in specs if s["project_type"] == "vmware_migration")
+        if not self.rvtools.list(target):
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "RVTools_export_demo.xlsx"
+                write_synthetic_rvtools(path, 300)
+                self.rvtools.upload(target, path, imported_by="demo", progress=False)
         return len(new)
 
     def migrate(self) -> list[str]:

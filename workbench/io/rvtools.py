@@ -282,7 +282,7 @@ def parse_csv_files(files: list[tuple[str, bytes]]) -> RVToolsExport:
         stem = Path(name).stem
         stem = re.sub(r"^rvtools_", "", stem, flags=re.IGNORECASE)
         names[stem] = data
-    found = _find_sheets(list(names))
+    found = _find_sheets(list(names), csv=True)
     raw: list[tuple[str, list[list]]] = []
     for sheet, name in found.items():
         rows, delimiter = spreadsheet.csv_rows(names[name])
@@ -299,7 +299,7 @@ def _decimal_comma(value: str) -> str:
     return value.replace(",", ".") if _DECIMAL_COMMA.match(value) else value
 
 
-def _find_sheets(names: list[str]) -> dict[str, str]:
+def _find_sheets(names: list[str], csv: bool = False) -> dict[str, str]:
     """Our sheet name -> the file's sheet name (``vInfo``, ``tabvInfo``, ``vSC+VMK``...)."""
     by_key = {}
     for name in names:
@@ -307,6 +307,11 @@ def _find_sheets(names: list[str]) -> dict[str, str]:
         key = key[3:] if key.startswith("tab") else key
         by_key.setdefault(key, name)
     found = {sheet: by_key[_alnum(sheet.casefold())] for sheet in SHEETS if _alnum(sheet.casefold()) in by_key}
+    if "vInfo" not in found and csv:
+        raise ImportRejectedError(
+            "This is not an RVTools CSV export: no file is named like RVTools_tabvInfo.csv "
+            f"(found: {', '.join(map(str, names[:12]))})."
+        )
     if "vInfo" not in found:
         listed = ", ".join(map(str, names[:12])) or "none"
         raise ImportRejectedError(
