@@ -429,10 +429,9 @@ class RiskReport:
     checks: pd.DataFrame
     hits: pd.DataFrame
 
-    def counts(self) -> dict[str, int]:
-        """check id -> VMs hit, for evaluated checks."""
-        evaluated = self.checks[self.checks["evaluated"]]
-        return {row.id: int(row.vms) for row in evaluated.itertuples()}
+    def counts(self) -> dict[str, int | None]:
+        """check id -> VMs hit; None for a check the file has no data for."""
+        return {row.id: int(row.vms) if row.evaluated else None for row in self.checks.itertuples()}
 
     def for_clusters(self, clusters: list[str]) -> RiskReport:
         """The same report restricted to VMs in these clusters."""

@@ -276,7 +276,8 @@ def inspect(path: str | Path, as_of: date | None = None) -> dict[str, Any]:
     Returns
     -------
     dict
-        :func:`workbench.capacity.inventory_totals` plus ``risks`` ({check id: VMs hit})
+        :func:`workbench.capacity.inventory_totals` plus ``risks`` ({check id: VMs hit,
+        or None when the file lacks what the check reads})
         and ``warnings`` (list of str).
 
     Raises
