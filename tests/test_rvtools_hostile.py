@@ -1,0 +1,159 @@
+"""Hostile input is refused quickly, with a clear message, and leaves nothing behind."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import main
+from workbench.demo import write_synthetic_rvtools
+from workbench.errors import ImportRejectedError
+from workbench.io.rvtools import read_rvtools
+from workbench.io.xlsx_writer import write_xlsx
+
+LIMIT_SECONDS = 2.0
+
+
+@pytest.fixture(scope="module")
+def good_xlsx(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("good") / "good.xlsx"
+    write_synthetic_rvtools(path, 40)
+    return path
+
+
+def _rewrite_sheet1(source: Path, target: Path, change) -> Path:
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = change(data)
+            zout.writestr(item.filename, data)
+    return target
+
+
+def _far_cell(data: bytes) -> bytes:
+    return data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+
+
+def _zip_bomb(target: Path) -> Path:
+    # 256 MiB of zeros compress to about 250 KiB (a 1000:1 ratio); streamed.
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            block = b"\0" * 2**24
+            for _ in range(16):
+                part.write(block)
+    return target
+
+
+def _hostile_files(good: Path, folder: Path) -> dict[str, Path]:
+    files = {}
+    data = good.read_bytes()
+    files["truncated"] = folder / "truncated.xlsx"
+    files["truncated"].write_bytes(data[: len(data) // 2])
+    files["not a spreadsheet"] = folder / "notes.xlsx"
+    files["not a spreadsheet"].write_bytes(b"\x7fELF" + bytes(range(256)) * 40)
+    files["zip bomb"] = _zip_bomb(folder / "bomb.xlsx")
+    files["cell at XFD1048576"] = _rewrite_sheet1(good, folder / "far.xlsx", _far_cell)
+    files["lying dimension hiding a far cell"] = _rewrite_sheet1(
+        good, folder / "lying.xlsx",
+        lambda d: _far_cell(re.sub(rb"<sheetData>", b'<dimension ref="A1:B2"/><sheetData>', d, count=1)),
+    )
+    no_vinfo = folder / "no_vinfo.xlsx"
+    write_xlsx(no_vinfo, {"Sheet1": (["Name", "Value"], [["a", 1.0]])})
+    files["xlsx without vInfo"] = no_vinfo
+    files["empty"] = folder / "empty.xlsx"
+    files["empty"].write_bytes(b"")
+    files["old binary xls"] = folder / "old.xls"
+    files["old binary xls"].write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    return files
+
+
+HOSTILE = ["truncated", "not a spreadsheet", "zip bomb", "cell at XFD1048576", "lying dimension hiding a far cell",
+           "xlsx without vInfo", "empty", "old binary xls"]
+
+
+@pytest.fixture(scope="module")
+def hostile(good_xlsx, tmp_path_factory) -> dict[str, Path]:
+    return _hostile_files(good_xlsx, tmp_path_factory.mktemp("hostile"))
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_hostile_file_is_rejected_quickly_and_nothing_is_stored(kind, hostile, ws):
+    project = ws.projects.create("Target", "vmware_migration")
+    started = time.perf_counter()
+    with pytest.raises(ImportRejectedError) as caught:
+        ws.rvtools.upload(project, hostile[kind], progress=False)
+    elapsed = time.perf_counter() - started
+    assert elapsed < LIMIT_SECONDS, f"{kind}: {elapsed:.2f} s"
+    message = str(caught.value)
+    assert message and "Traceback" not in message and len(message) < 400
+    assert ws.rvtools.list() == []
+    folder = ws.rvtools.folder
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_messages_say_what_is_wrong(hostile):
+    expected = {
+        "truncated": "truncated or damaged",
+        "zip bomb": "zip bomb",
+        "cell at XFD1048576": "far outside",
+        "xlsx without vInfo": "no vInfo sheet",
+        "empty": "empty",
+        "old binary xls": ".xls",
+    }
+    for kind, words in expected.items():
+        with pytest.raises(ImportRejectedError, match=re.escape(words)):
+            read_rvtools(hostile[kind])
+
+
+def test_cli_rejects_with_its_own_exit_code(hostile, capsys):
+    assert main(["rvtools", "inspect", str(hostile["zip bomb"])]) == 6
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+
+
+def test_a_lying_dimension_alone_is_ignored(good_xlsx, tmp_path):
+    """The declared dimension is never trusted: one far too small or far too large changes
+    nothing, because the reader goes by the cells."""
+    expected = read_rvtools(good_xlsx)
+    for ref in (b"A1:A1", b"A1:XFD1048576"):
+        path = _rewrite_sheet1(good_xlsx, tmp_path / f"dim-{ref.decode().replace(':', '-')}.xlsx",
+                               lambda d, ref=ref: d.replace(b"<sheetData>", b'<dimension ref="' + ref + b'"/><sheetData>', 1))
+        started = time.perf_counter()
+        export = read_rvtools(path)
+        assert time.perf_counter() - started < LIMIT_SECONDS
+        assert export.vms.equals(expected.vms)
+
+
+def test_csv_zip_bomb_is_rejected(tmp_path):
+    path = tmp_path / "csv.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("RVTools_tabvInfo.csv", "w", force_zip64=True) as part:
+            for _ in range(16):
+                part.write(b"," * 2**24)
+    with pytest.raises(ImportRejectedError, match="zip bomb"):
+        read_rvtools(path)
+
+
+def test_a_part_lying_about_its_size_is_caught(good_xlsx, tmp_path):
+    """A zip whose directory understates a part's size: inflating stops at the declared
+    size and the checksum fails, before calamine sees it."""
+    data = bytearray(good_xlsx.read_bytes())
+    archive = zipfile.ZipFile(io.BytesIO(bytes(data)))
+    info = archive.getinfo("xl/worksheets/sheet1.xml")
+    # Patch the central directory's uncompressed size of sheet1 to 100 bytes.
+    offset = data.find(b"xl/worksheets/sheet1.xml", data.find(b"PK\x01\x02"))
+    header = offset - 46
+    assert data[header:header + 4] == b"PK\x01\x02" and info.file_size > 100
+    data[header + 24:header + 28] = (100).to_bytes(4, "little")
+    path = tmp_path / "lying-size.xlsx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ImportRejectedError):
+        read_rvtools(path)
