@@ -198,7 +198,9 @@ class RVToolsImports:
     # -- reading ----------------------------------------------------------------------------
 
     def list(self, project: str | Project | None = None) -> list[RVToolsImport]:
-        """Imports of one project (id or name) or of all, newest first."""
+        """Imports of one project (id or name) or of all, newest first (after
+        :meth:`recover`, so an import interrupted by a crash shows as failed)."""
+        self.recover()
         with self._store.unit_of_work() as session:
             key = None
             if project is not None:
