@@ -96,3 +96,38 @@ def test_create_a_project_with_the_form(served, page, tmp_path):
     # The dashboard wrote through the facade into the shared on-disk store.
     with workbench.open(served["db"], home=str(served["home"])) as ws:
         assert ws.projects.get(name).created_by == "dashboard"
+
+
+def test_capacity_dashboard_charts_react_to_a_cluster_selection(served, page, tmp_path):
+    page.goto(served["url"] + "voila/render/capacity.ipynb")
+    charts = page.locator(".wb-charts .js-plotly-plot")
+    page.wait_for_function("document.querySelectorAll('.wb-charts .js-plotly-plot').length >= 4", timeout=120_000)
+    assert charts.count() == 4
+    table = page.locator(".wb-capacity-table table")
+    assert "CL-Prod-A" in table.inner_text() and "CL-Prod-B" in table.inner_text()
+    page.screenshot(path=str(tmp_path / "capacity-all.png"), full_page=True)
+
+    # Keep one cluster: the table, the charts' categories and the figures follow.
+    page.locator(".wb-clusters select").select_option(["CL-Prod-B"])
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.wb-capacity-table table');"
+        " return t && !t.innerText.includes('CL-Prod-A') && t.innerText.includes('CL-Prod-B'); }",
+        timeout=30_000,
+    )
+    page.wait_for_function(
+        "() => { const plots = document.querySelectorAll('.wb-charts .js-plotly-plot');"
+        " if (plots.length < 4) return false;"
+        " const ticks = [...plots[0].querySelectorAll('.xtick text')].map(t => t.textContent);"
+        " return ticks.length > 0 && ticks.every(t => t === 'CL-Prod-B'); }",
+        timeout=30_000,
+    )
+    page.screenshot(path=str(tmp_path / "capacity-one.png"), full_page=True)
+    assert "Traceback" not in page.content()
+    assert page.outside_requests == []
+
+    # Saving stores the selection through the facade.
+    page.locator("button.wb-save").click()
+    page.locator(".wb-status .wb-success").wait_for(timeout=20_000)
+    with workbench.open(served["db"], home=str(served["home"])) as ws:
+        [record] = ws.rvtools.list()
+        assert record.selected_clusters == ["CL-Prod-B"]

@@ -33,12 +33,17 @@ _POWERED_ON = {
 }
 
 
+_VM_FIGURES = ["cluster", "is_template", "is_powered_on", "vcpus", "memory_mib", "provisioned_mib", "in_use_mib"]
+_HOST_FIGURES = ["cluster", "host", "cpu_cores", "memory_mib"]
+
+
 def _str(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
 def _demand(vms: pd.DataFrame) -> pd.DataFrame:
     """Per cluster demand of non-template VMs (all and powered on)."""
+    vms = vms[_VM_FIGURES]
     live = vms[~vms["is_template"]]
     on = live["is_powered_on"]
     frame = pd.DataFrame(
@@ -209,9 +214,10 @@ def inventory_totals(export: RVToolsExport) -> dict[str, Any]:
         powered_on, templates, vcpus, memory_mib, provisioned_mib, in_use_mib, hosts,
         host_cores, host_memory_mib}}; '' holds VMs and hosts outside any cluster).
     """
-    vms = export.vms
+    # Narrow frames first: boolean selection copies every column of these wide sheets.
+    vms = export.vms[_VM_FIGURES]
     live = vms[~vms["is_template"]]
-    hosts = export.hosts
+    hosts = export.hosts[_HOST_FIGURES]
 
     def vm_figures(frame: pd.DataFrame) -> dict[str, Any]:
         return {
@@ -278,7 +284,8 @@ def environment_summary(export: RVToolsExport) -> dict[str, Any]:
         {os: vms}), ``cluster_names``.
     """
     totals = inventory_totals(export)
-    vms = export.vms
+    vms = export.vms[[*_VM_FIGURES, "is_powered_off", "is_suspended", "is_vcls", "is_srm_placeholder", "is_orphaned",
+                      "is_inaccessible", "os_tools", "os_config"]]
     live = vms[~vms["is_template"]]
     on = live[live["is_powered_on"]]
     hosts = export.hosts

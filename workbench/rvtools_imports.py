@@ -188,6 +188,8 @@ class RVToolsAnalysis:
     risks : workbench.risks.RiskReport
         Risks of VMs in the selection.
     quality : workbench.io.rvtools.QualityReport
+    all_risks : workbench.risks.RiskReport
+        Risks of every VM (to re-select without re-reading).
     """
 
     record: RVToolsImport
@@ -197,17 +199,18 @@ class RVToolsAnalysis:
     capacity: pd.DataFrame
     risks: risks.RiskReport
     quality: QualityReport
+    all_risks: risks.RiskReport
 
 
 def analyse(record: RVToolsImport, export: RVToolsExport, as_of: date | None = None) -> RVToolsAnalysis:
     """Build the analysis of a stored import from its re-read tables."""
     clusters = capacity.cluster_capacity(export)
     selected = list(record.selected_clusters)
-    report = risks.assess(export, as_of=as_of)
-    chosen = clusters
+    everything = risks.assess(export, as_of=as_of)
+    chosen, report = clusters, everything
     if selected:
         chosen = clusters[clusters["cluster"].isin(selected)].reset_index(drop=True)
-        report = report.for_clusters(selected)
+        report = everything.for_clusters(selected)
     return RVToolsAnalysis(
         record=record,
         summary=capacity.environment_summary(export),
@@ -216,4 +219,5 @@ def analyse(record: RVToolsImport, export: RVToolsExport, as_of: date | None = N
         capacity=chosen,
         risks=report,
         quality=export.quality,
+        all_risks=everything,
     )

@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow
+import pyarrow.compute
 
 from workbench.errors import ImportRejectedError
 from workbench.io import spreadsheet
@@ -328,12 +330,14 @@ def _build(raw: Iterable[tuple[str, list[list]]], source_format: str, sheets_in_
     quality = QualityReport()
     tables: dict[str, pd.DataFrame] = {}
     mb_headers = False
+    by_name = None
     for sheet, rows in raw:
         headers = [str(h) for h in rows[0]] if rows else []
         if sheet == "vInfo" and not headers:
             raise ImportRejectedError("The vInfo sheet is empty: this file has no header row.")
         mb_headers = mb_headers or any(re.search(r"\b[MK]B\b", h) for h in headers)
         tables[sheet] = _sheet_frame(sheet, headers, rows[1:], quality, csv=source_format == "csv")
+        by_name = _identify_sheet(sheet, tables[sheet], "", by_name)
         if sheet == "vInfo" and len(quality.missing_columns.get("vInfo", ())) and not (
             {"vm", "powerstate", "vcpus"} - set(quality.missing_columns["vInfo"])
         ):
@@ -343,6 +347,7 @@ def _build(raw: Iterable[tuple[str, list[list]]], source_format: str, sheets_in_
             if sheet in ESSENTIAL or sheet in ("vSource", "vMetaData"):
                 quality.missing_sheets.append(sheet)
             tables[sheet] = _empty_sheet(sheet)
+            by_name = _identify_sheet(sheet, tables[sheet], "", by_name)
     tables = {sheet: tables[sheet] for sheet in SHEETS}
     meta = _meta(tables, quality, source_format, sheets_in_file, mb_headers)
     _identify_vms(tables, meta, quality)
@@ -366,14 +371,19 @@ def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: Qual
     blank = 0
     for row in rows:
         if len(row) != width:
-            row = (list(row) + [""] * width)[:width]
-        if row.count("") + row.count(None) >= width:
+            row = [("" if v is None else v) for v in (list(row) + [""] * width)[:width]]
+        if row.count("") == width:
             blank += 1
             continue
         kept.append(row)
     if blank:
         quality.dropped_rows.append({"sheet": sheet, "rows": blank, "reason": "blank row"})
-    columns = list(zip(*kept, strict=True)) if kept else [()] * width
+    if kept:
+        grid = np.empty((len(kept), width), dtype=object)
+        grid[:] = kept
+        columns = [grid[:, i] for i in range(width)]
+    else:
+        columns = [np.array([], dtype=object)] * width
     matcher = _MATCHERS[sheet]
     data: dict[str, pd.Series] = {}
     custom: list[str] = []
@@ -426,6 +436,7 @@ def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: Qual
 # ---------------------------------------------------------------------------- value kinds
 
 
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
 _TRUE = [k for k, v in _BOOL.items() if v is True]
 _FALSE = [k for k, v in _BOOL.items() if v is False]
 _BLANKS = ["", None, " "]
@@ -440,7 +451,8 @@ def _convert(kind: str, values, csv: bool) -> tuple[pd.Series, dict[str, Any]]:
     types = set(map(type, values))
     if kind in ("str", "build") or (kind in ("sharing", "latency") and types <= {str}):
         if types <= {str}:
-            return pd.Series(np.array(values, dtype=object), dtype="str").str.strip(), {}
+            trimmed = pyarrow.compute.utf8_trim_whitespace(pyarrow.array(values, type=pyarrow.large_string()))
+            return pd.Series(trimmed, dtype=_STR), {}
         return pd.Series([_text(v) for v in values], dtype="str"), {}
     if kind == "dt":
         return _datetimes(list(values))
@@ -449,13 +461,17 @@ def _convert(kind: str, values, csv: bool) -> tuple[pd.Series, dict[str, Any]]:
         return pd.Series(
             [names.get(int(v), _text(v)) if type(v) in _NUMBERS else _text(v) for v in values], dtype="str"
         ), {}
+    if types <= _NUMBERS and kind in ("float", "int"):
+        result = pd.Series(np.array(values, dtype="float64"))
+        if kind == "int":
+            result = _whole(result)
+        return result, {}
     raw = pd.Series(np.array(values, dtype=object) if len(values) else np.array([], dtype=object), dtype=object)
     if kind == "bool":
-        result = pd.Series(pd.array([pd.NA] * len(raw), dtype="boolean"), index=raw.index)
-        result[raw.isin(_TRUE).to_numpy()] = True
-        result[raw.isin(_FALSE).to_numpy()] = False
-    elif types <= _NUMBERS and kind in ("float", "int"):
-        result = pd.Series(np.array(values, dtype="float64"))
+        truth = np.full(len(raw), np.nan, dtype=object)
+        truth[raw.isin(_TRUE).to_numpy()] = True
+        truth[raw.isin(_FALSE).to_numpy()] = False
+        result = pd.Series(pd.array(truth, dtype="boolean"))
     else:
         source = raw
         if kind == "pct":
@@ -464,9 +480,7 @@ def _convert(kind: str, values, csv: bool) -> tuple[pd.Series, dict[str, Any]]:
             source = raw.map(_hw_number)
         result = pd.to_numeric(source.where(~source.isin(_BLANKS), np.nan), errors="coerce").astype("float64")
     if kind in ("int", "hw"):
-        finite = result.dropna()
-        if (finite == finite.round()).all():
-            result = result.round().astype("Int64")
+        result = _whole(result)
     problems: dict[str, Any] = {}
     if types - _NUMBERS:
         candidates = result.isna().to_numpy() & ~raw.isin(_BLANKS).to_numpy()
@@ -475,6 +489,15 @@ def _convert(kind: str, values, csv: bool) -> tuple[pd.Series, dict[str, Any]]:
             if unreadable:
                 problems = {"unreadable": len(unreadable), "example": _text(unreadable[0])}
     return result, problems
+
+
+def _whole(numbers: pd.Series) -> pd.Series:
+    """Whole numbers as nullable Int64; a column with fractions stays float."""
+    values = numbers.to_numpy()
+    finite = values[~np.isnan(values)]
+    if (finite == np.round(finite)).all():
+        return numbers.round().astype("Int64")
+    return numbers
 
 
 def _hw_number(value: Any) -> Any:
@@ -586,47 +609,64 @@ def _meta(tables, quality: QualityReport, source_format: str, sheets_in_file, mb
     }
 
 
-def _identify_vms(tables: dict[str, pd.DataFrame], meta: dict[str, Any], quality: QualityReport) -> None:
-    """Give every VM row a ``vcenter`` and a ``vm_key``, and vInfo its flags."""
-    default_vcenter = meta["vcenters"][0] if len(meta["vcenters"]) == 1 else ""
-    vinfo = tables["vInfo"]
-    _add_vcenter(vinfo, default_vcenter)
-    keys = _vm_keys(vinfo)
-    repeats = keys.duplicated(keep=False)
-    if repeats.any():
-        quality.warnings.append(
-            f"{int(repeats.sum())} vInfo rows share a VM identity; they were numbered to keep them apart."
-        )
-        keys = keys + keys.groupby(keys).cumcount().map(lambda n: "" if n == 0 else f"#{n + 1}")
-    vinfo["vm_key"] = keys.astype("str")
-    if (vinfo["vm_id"] == "").any() and len(vinfo):
-        quality.warnings.append(
-            f"{int((vinfo['vm_id'] == '').sum())} VMs have no VM ID; they are identified by vCenter and name."
-        )
-    by_name = vinfo.drop_duplicates(["vcenter", "vm"], keep=False).set_index(["vcenter", "vm"])["vm_key"]
-    power = vinfo["powerstate"].str.strip().str.lower()
-    connection = vinfo["connection_state"].str.lower() if "connection_state" in vinfo else ""
+def _identify_sheet(sheet: str, frame: pd.DataFrame, default: str, by_name: pd.Series | None) -> pd.Series | None:
+    """Give a sheet's rows a ``vcenter`` and, on VM sheets, a ``vm_key``; vInfo also gets its
+    flags. Runs as each sheet arrives; returns vInfo's (vcenter, name) -> key map for the
+    sheets that have no VM ID."""
+    if sheet in ("vHost", "vCluster", "vDatastore"):
+        _add_vcenter(frame, default)
+        return by_name
+    if sheet not in VM_SHEETS:
+        return by_name
+    _add_vcenter(frame, default)
+    if sheet == "vInfo":
+        keys = _vm_keys(frame)
+        repeats = keys.duplicated(keep=False)
+        if repeats.any():
+            keys = keys + keys.groupby(keys).cumcount().map(lambda n: "" if n == 0 else f"#{n + 1}")
+        frame["vm_key"] = keys.astype("str")
+        _flag_vms(frame)
+        return frame.drop_duplicates(["vcenter", "vm"], keep=False).set_index(["vcenter", "vm"])["vm_key"]
+    if (frame["vm_id"] != "").all():
+        frame["vm_key"] = _vm_keys(frame).astype("str")
+    elif len(frame) and by_name is not None:
+        index = pd.MultiIndex.from_arrays([frame["vcenter"], frame["vm"]])
+        found = by_name.reindex(index).to_numpy()
+        frame["vm_key"] = pd.Series(found, index=frame.index).fillna(_vm_keys(frame)).astype("str")
+    else:
+        frame["vm_key"] = _vm_keys(frame).astype("str")
+    return by_name
+
+
+def _flag_vms(vinfo: pd.DataFrame) -> None:
+    power = vinfo["powerstate"].str.lower()
+    connection = vinfo["connection_state"].str.lower()
     vinfo["is_template"] = vinfo["template"].fillna(False).astype(bool)
     vinfo["is_powered_on"] = power == "poweredon"
     vinfo["is_powered_off"] = power == "poweredoff"
     vinfo["is_suspended"] = power == "suspended"
-    vinfo["is_vcls"] = vinfo["vm"].str.match(_VCLS) | (vinfo["resource_pool"].str.contains("vCLS", regex=False) if "resource_pool" in vinfo else False)
-    vinfo["is_srm_placeholder"] = vinfo["srm_placeholder"].fillna(False).astype(bool) if "srm_placeholder" in vinfo else False
+    vinfo["is_vcls"] = vinfo["vm"].str.match(_VCLS) | vinfo["resource_pool"].str.contains("vCLS", regex=False)
+    vinfo["is_srm_placeholder"] = vinfo["srm_placeholder"].fillna(False).astype(bool)
     vinfo["is_orphaned"] = connection == "orphaned"
-    vinfo["is_inaccessible"] = connection.isin(["inaccessible", "invalid"]) if "connection_state" in vinfo else False
-    for sheet in ("vHost", "vCluster", "vDatastore"):
-        _add_vcenter(tables[sheet], default_vcenter)
-    for sheet in VM_SHEETS[1:]:
-        frame = tables[sheet]
-        _add_vcenter(frame, default_vcenter)
-        if "vm_id" in frame and (frame["vm_id"] != "").all():
-            frame["vm_key"] = _vm_keys(frame).astype("str")
-        elif "vm" in frame and len(frame):
-            index = pd.MultiIndex.from_arrays([frame["vcenter"], frame["vm"]])
-            found = by_name.reindex(index).to_numpy()
-            frame["vm_key"] = pd.Series(found, index=frame.index).fillna(_vm_keys(frame)).astype("str")
-        else:
-            frame["vm_key"] = pd.Series([""] * len(frame), index=frame.index, dtype="str")
+    vinfo["is_inaccessible"] = connection.isin(["inaccessible", "invalid"])
+
+
+def _identify_vms(tables: dict[str, pd.DataFrame], meta: dict[str, Any], quality: QualityReport) -> None:
+    """Finish VM identity once every sheet is in: when the file names a single vCenter,
+    rows without a VI SDK Server belong to it (keys are rebuilt only then); warn about VMs
+    that share an identity or have no VM ID."""
+    default = meta["vcenters"][0] if len(meta["vcenters"]) == 1 else ""
+    if default and any((tables[s]["vcenter"] == "").any() for s in (*VM_SHEETS, "vHost", "vCluster", "vDatastore")):
+        by_name = None
+        for sheet in (*VM_SHEETS, "vHost", "vCluster", "vDatastore"):
+            by_name = _identify_sheet(sheet, tables[sheet], default, by_name)
+    vinfo = tables["vInfo"]
+    repeats = int(_vm_keys(vinfo).duplicated(keep=False).sum())
+    if repeats:
+        quality.warnings.append(f"{repeats} vInfo rows share a VM identity; they were numbered to keep them apart.")
+    missing = int((vinfo["vm_id"] == "").sum())
+    if missing:
+        quality.warnings.append(f"{missing} VMs have no VM ID; they are identified by vCenter and name.")
 
 
 def _add_vcenter(frame: pd.DataFrame, default: str) -> None:

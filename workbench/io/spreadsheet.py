@@ -134,18 +134,25 @@ class XlsxBook:
     """An xlsx workbook checked part by part before python-calamine reads a sheet."""
 
     def __init__(self, data: bytes):
-        from python_calamine import CalamineWorkbook
-
         self._data = data
         self._zip = open_zip(data)
         self._parts = self._sheet_parts()
+        # Parts calamine reads when it opens the workbook: inflate them once here, so one
+        # that lies about its size fails our CRC check rather than inflating in calamine.
         for name in ("xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml"):
             if name in self._zip.namelist():
                 read_member(self._zip, name)
-        try:
-            self._book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except Exception as exc:  # calamine raises its own types, with plain messages
-            raise ImportRejectedError(f"The workbook cannot be read: {exc}") from None
+        self._book = None  # opened by the first parse, in the parser thread
+
+    def _calamine(self):
+        if self._book is None:
+            from python_calamine import CalamineWorkbook
+
+            try:
+                self._book = CalamineWorkbook.from_filelike(io.BytesIO(self._data))
+            except Exception as exc:  # calamine raises its own types, with plain messages
+                raise ImportRejectedError(f"The workbook cannot be read: {exc}") from None
+        return self._book
 
     @property
     def sheet_names(self) -> list[str]:
@@ -194,8 +201,9 @@ class XlsxBook:
         return self._parse(name)
 
     def _parse(self, name: str) -> list[list]:
+        book = self._calamine()
         try:
-            return self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            return book.get_sheet_by_name(name).to_python()
         except Exception as exc:
             raise ImportRejectedError(f"Sheet {name!r} cannot be read: {exc}") from None
 
