@@ -50,3 +50,24 @@ def test_no_query_is_built_with_an_f_string():
 
 def test_openpyxl_parses_through_defusedxml():
     assert openpyxl.DEFUSEDXML is True
+
+
+def _workbench_imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("workbench."):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("workbench.")}
+    return found
+
+
+def test_pure_domain_modules_reach_neither_the_store_nor_the_facade():
+    for name in ("projects", "capacity", "risks", "rvtools_imports", "demo"):
+        used = _workbench_imports(PACKAGE / f"{name}.py")
+        assert not used & {"store", "api", "rvtools_api", "ui", "cli"}, (name, used)
+
+
+def test_io_modules_depend_on_nothing_above_them():
+    for path in (PACKAGE / "io").rglob("*.py"):
+        assert _workbench_imports(path) <= {"io", "errors"}, path
