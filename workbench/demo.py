@@ -153,8 +153,9 @@ def synthetic_rvtools(
     hosts: list[dict[str, Any]] = []
     for index, cluster in enumerate(clusters):
         model = _HOST_MODELS[index % len(_HOST_MODELS)]
-        demand_vcpus = share[index] * vms * 3.2
-        count = max(2, min(32, round(demand_vcpus / (model[3] * model[4] * 3.5)) + 1))
+        # About 4.3 vCPUs per VM on average; size for roughly 3 vCPUs per core, plus one host.
+        demand_vcpus = share[index] * vms * 4.3
+        count = max(2, min(32, round(demand_vcpus / (model[3] * model[4] * 3.0)) + 1))
         for n in range(count):
             hosts.append(_host(rng, model, cluster, datacenter, f"esx{index + 1:02d}{n + 1:02d}.demo.example", index, n))
     if vms >= 50:
