@@ -7,7 +7,6 @@ kernel and any number of dashboard kernels can share an on-disk store.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +24,9 @@ from workbench.store import projects as project_records
 class Projects:
     """Projects: create, list with filters, get, update, delete (the seed's first five)."""
 
-    def __init__(self, store: Store, after_delete: Callable[[], object] = lambda: None):
+    def __init__(self, store: Store, imports: RVToolsImports | None = None):
         self._store = store
-        self._after_delete = after_delete
+        self._imports = imports
 
     def create(
         self,
@@ -139,8 +138,10 @@ class Projects:
         key = project.id if isinstance(project, Project) else project
         with self._store.unit_of_work() as session:
             current = project_records.find(session, key)
+            owned = self._imports.ids_of_project(current["id"]) if self._imports else []
             project_records.delete(session, current["id"], current["name"])
-        self._after_delete()  # the imports went with the project; their files go now
+        if self._imports:
+            self._imports.discard_files(owned)  # the records went with the project
 
     def count(self) -> int:
         """How many projects are stored."""
@@ -155,7 +156,7 @@ class Workbench:
         self.settings = settings
         self.store = store
         self.rvtools = RVToolsImports(store, settings)
-        self.projects = Projects(store, after_delete=self.rvtools.recover)
+        self.projects = Projects(store, imports=self.rvtools)
 
     def load_demo(self, *, if_empty: bool = False) -> int:
         """Store the generated demo projects and a generated RVTools export; return how many

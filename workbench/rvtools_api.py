@@ -14,6 +14,7 @@ import hashlib
 import os
 import shutil
 import socket
+import time
 import uuid
 from datetime import date
 from pathlib import Path
@@ -34,6 +35,8 @@ from workbench.store import projects as project_records
 from workbench.store import rvtools as import_records
 
 STAGING_PREFIX = ".staging-"
+ORPHAN_GRACE_SECONDS = 600
+"""How old a folder of an unknown import must be before it is deleted as an orphan."""
 
 
 def _pid_alive(pid: int) -> bool:
@@ -165,6 +168,16 @@ class RVToolsImports:
         os.replace(staging, final)
         return final
 
+    def ids_of_project(self, project_id: str) -> list[str]:
+        """Ids of a project's imports (within the caller's unit of work, if any)."""
+        with self._store.unit_of_work() as session:
+            return [r["id"] for r in import_records.select(session, project_id)]
+
+    def discard_files(self, keys: list[str]) -> None:
+        """Remove the folders of imports whose records are gone."""
+        for key in keys:
+            self._discard(key)
+
     def _discard(self, key: str) -> None:
         """Remove every folder of an import (staging or final)."""
         if not self.folder.is_dir():
@@ -175,7 +188,13 @@ class RVToolsImports:
 
     def recover(self) -> list[str]:
         """Fail imports whose worker process on this machine is gone, and remove folders that
-        belong to no completed import. Runs before every upload; returns the failed ids."""
+        belong to no live import. Runs before uploads and listings; returns the failed ids.
+
+        The folder sweep runs inside the unit of work: on an embedded store no other process
+        can create an import meanwhile, and an upload creates its record before its folder.
+        On a shared server there is no such lock, so a folder of an unknown import is left
+        alone while it is younger than :data:`ORPHAN_GRACE_SECONDS`.
+        """
         failed = []
         with self._store.unit_of_work() as session:
             for row in import_records.processing_on(session, self._host):
@@ -184,16 +203,27 @@ class RVToolsImports:
                     import_records.fail(session, row["id"], "Interrupted: the importing process stopped.")
                     self._discard(row["id"])
                     failed.append(row["id"])
-            live = {r["id"]: r for r in import_records.select(session)}
-        if self.folder.is_dir():
-            for candidate in self.folder.iterdir():
-                key = candidate.name.removeprefix(STAGING_PREFIX).rsplit("-", 1)[0] if candidate.name.startswith(STAGING_PREFIX) else candidate.name
-                row = live.get(key)
-                in_progress = row is not None and row["processing_status"] == "processing"
-                finished = row is not None and row["processing_status"] == "completed" and candidate.name == key
-                if not (in_progress or finished):
-                    shutil.rmtree(candidate, ignore_errors=True)
+            live = {r["id"]: r["processing_status"] for r in import_records.select(session)}
+            if self.folder.is_dir():
+                for candidate in self.folder.iterdir():
+                    if self._orphan(candidate, live):
+                        shutil.rmtree(candidate, ignore_errors=True)
         return failed
+
+    @staticmethod
+    def _orphan(folder: Path, live: dict[str, str]) -> bool:
+        staging = folder.name.startswith(STAGING_PREFIX)
+        key = folder.name.removeprefix(STAGING_PREFIX).rsplit("-", 1)[0] if staging else folder.name
+        status = live.get(key)
+        if status == "processing" or (status == "completed" and not staging):
+            return False
+        if status is None:
+            try:
+                age = time.time() - folder.stat().st_mtime
+            except OSError:
+                return False
+            return age > ORPHAN_GRACE_SECONDS
+        return True  # failed imports keep no files; a completed import keeps no staging folder
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -19,7 +19,6 @@ One reader for every RVTools release seen in the field, 3.x to 4.8:
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -741,8 +740,3 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
         for row in frame.to_dict(orient="records")
     ]
-
-
-def sheet_counts(export: RVToolsExport) -> dict[str, int]:
-    """Rows per sheet, for the sheets the file had."""
-    return dict(Counter({sheet: len(frame) for sheet, frame in export.tables.items() if len(frame)}))

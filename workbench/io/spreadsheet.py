@@ -15,7 +15,6 @@ import re
 import threading
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from defusedxml import ElementTree
@@ -49,13 +48,6 @@ def column_number(letters: bytes | str) -> int:
     for char in letters if isinstance(letters, str) else letters.decode():
         number = number * 26 + ord(char) - 64
     return number
-
-
-@dataclass(frozen=True)
-class Container:
-    """What kind of file some bytes are: ``'xlsx'``, ``'csv-zip'`` or ``'csv'``."""
-
-    kind: str
 
 
 def sniff(data: bytes) -> str:
