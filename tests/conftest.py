@@ -48,9 +48,9 @@ def shared_data() -> Path:
 
 
 @pytest.fixture
-def ws():
-    """A workbench on a fresh in-memory store, schema applied."""
-    with workbench.open("mem://") as bench:
+def ws(tmp_path):
+    """A workbench on a fresh in-memory store, schema applied, with its own data directory."""
+    with workbench.open("mem://", home=str(tmp_path / "home")) as bench:
         yield bench
 
 
