@@ -34,7 +34,6 @@ _POWERED_ON = {
 
 
 _VM_FIGURES = ["cluster", "is_template", "is_powered_on", "vcpus", "memory_mib", "provisioned_mib", "in_use_mib"]
-_HOST_FIGURES = ["cluster", "host", "cpu_cores", "memory_mib"]
 
 
 def _str(value: Any) -> str:
@@ -214,52 +213,57 @@ def inventory_totals(export: RVToolsExport) -> dict[str, Any]:
         powered_on, templates, vcpus, memory_mib, provisioned_mib, in_use_mib, hosts,
         host_cores, host_memory_mib}}; '' holds VMs and hosts outside any cluster).
     """
-    # Narrow frames first: boolean selection copies every column of these wide sheets.
-    vms = export.vms[_VM_FIGURES]
-    live = vms[~vms["is_template"]]
-    hosts = export.hosts[_HOST_FIGURES]
-
-    def vm_figures(frame: pd.DataFrame) -> dict[str, Any]:
-        return {
-            "vms": int(len(frame)),
-            "powered_on": int(frame["is_powered_on"].sum()),
-            "vcpus": int(frame["vcpus"].fillna(0).sum()),
-            "memory_mib": _number(frame["memory_mib"].fillna(0).sum()),
-            "provisioned_mib": _number(frame["provisioned_mib"].fillna(0).sum()),
-            "in_use_mib": _number(frame["in_use_mib"].fillna(0).sum()),
+    vms = export.vms
+    hosts = export.hosts
+    live = ~vms["is_template"].to_numpy()
+    # One frame of per-row figures, summed by cluster once (grouping beats a mask per cluster).
+    rows = pd.DataFrame(
+        {
+            "cluster": pd.concat([vms["cluster"], hosts["cluster"]], ignore_index=True),
+            "vms": np.concatenate([live, np.zeros(len(hosts), bool)]).astype("int64"),
+            "powered_on": np.concatenate([live & vms["is_powered_on"].to_numpy(), np.zeros(len(hosts), bool)]).astype("int64"),
+            "templates": np.concatenate([~live, np.zeros(len(hosts), bool)]).astype("int64"),
+            **{
+                column: np.concatenate([np.where(live, vms[column].fillna(0).to_numpy("float64"), 0.0), np.zeros(len(hosts))])
+                for column in ("vcpus", "memory_mib", "provisioned_mib", "in_use_mib")
+            },
+            "hosts": np.concatenate([np.zeros(len(vms), "int64"), np.ones(len(hosts), "int64")]),
+            "host_cores": np.concatenate([np.zeros(len(vms)), hosts["cpu_cores"].fillna(0).to_numpy("float64")]),
+            "host_memory_mib": np.concatenate([np.zeros(len(vms)), hosts["memory_mib"].fillna(0).to_numpy("float64")]),
         }
-
-    def host_figures(frame: pd.DataFrame) -> dict[str, Any]:
-        return {
-            "hosts": int(len(frame)),
-            "host_cores": int(frame["cpu_cores"].fillna(0).sum()),
-            "host_memory_mib": _number(frame["memory_mib"].fillna(0).sum()),
-        }
-
+    )
     names = sorted((set(export.clusters["cluster"]) | set(hosts["cluster"])) - {""})
-    per_cluster = {}
-    for name in sorted(set(names) | set(vms["cluster"]) | set(hosts["cluster"])):
-        in_cluster = live[live["cluster"] == name]
-        per_cluster[name] = {
-            **vm_figures(in_cluster),
-            "templates": int((vms["is_template"] & (vms["cluster"] == name)).sum()),
-            **host_figures(hosts[hosts["cluster"] == name]),
-        }
-    figures = vm_figures(live)
+    sums = rows.groupby("cluster", sort=True).sum().reindex(sorted(set(names) | set(rows["cluster"])), fill_value=0)
+    per_cluster = {name: _figures(values) for name, values in sums.iterrows()}
+    total = _figures(rows.drop(columns="cluster").sum())
     return {
         "rvtools_version": export.meta["rvtools_version"],
         "vcenters": list(export.meta["vcenters"]),
-        "vms": figures["vms"],
-        "templates": int(vms["is_template"].sum()),
-        "powered_on": figures["powered_on"],
-        "vcpus": figures["vcpus"],
-        "memory_mib": figures["memory_mib"],
-        "provisioned_mib": figures["provisioned_mib"],
-        "in_use_mib": figures["in_use_mib"],
-        **host_figures(hosts),
+        "vms": total["vms"],
+        "templates": total["templates"],
+        "powered_on": total["powered_on"],
+        "vcpus": total["vcpus"],
+        "memory_mib": total["memory_mib"],
+        "provisioned_mib": total["provisioned_mib"],
+        "in_use_mib": total["in_use_mib"],
+        "hosts": total["hosts"],
+        "host_cores": total["host_cores"],
+        "host_memory_mib": total["host_memory_mib"],
         "clusters": len(names),
         "per_cluster": per_cluster,
     }
+
+
+_COUNTS = ("vms", "powered_on", "templates", "vcpus", "hosts", "host_cores")
+_SIZES = ("memory_mib", "provisioned_mib", "in_use_mib", "host_memory_mib")
+
+
+def _figures(values: pd.Series) -> dict[str, Any]:
+    """One cluster's (or the whole export's) summed figures as plain numbers."""
+    figures = {k: int(values[k]) for k in _COUNTS}
+    figures.update({k: _number(values[k]) for k in _SIZES})
+    return {k: figures[k] for k in ("vms", "powered_on", "vcpus", "memory_mib", "provisioned_mib", "in_use_mib",
+                                    "templates", "hosts", "host_cores", "host_memory_mib")}
 
 
 def _number(value: float) -> int | float:

@@ -330,6 +330,7 @@ def _build(raw: Iterable[tuple[str, list[list]]], source_format: str, sheets_in_
     tables: dict[str, pd.DataFrame] = {}
     mb_headers = False
     by_name = None
+    reconciliation = None
     for sheet, rows in raw:
         headers = [str(h) for h in rows[0]] if rows else []
         if sheet == "vInfo" and not headers:
@@ -337,6 +338,9 @@ def _build(raw: Iterable[tuple[str, list[list]]], source_format: str, sheets_in_
         mb_headers = mb_headers or any(re.search(r"\b[MK]B\b", h) for h in headers)
         tables[sheet] = _sheet_frame(sheet, headers, rows[1:], quality, csv=source_format == "csv")
         by_name = _identify_sheet(sheet, tables[sheet], "", by_name)
+        if {"vCluster", "vHost"} <= tables.keys() and reconciliation is None:
+            # Both are in: check them while the parser thread reads the remaining sheets.
+            reconciliation = reconcile_clusters(tables["vCluster"], tables["vHost"])
         if sheet == "vInfo" and len(quality.missing_columns.get("vInfo", ())) and not (
             {"vm", "powerstate", "vcpus"} - set(quality.missing_columns["vInfo"])
         ):
@@ -350,7 +354,9 @@ def _build(raw: Iterable[tuple[str, list[list]]], source_format: str, sheets_in_
     tables = {sheet: tables[sheet] for sheet in SHEETS}
     meta = _meta(tables, quality, source_format, sheets_in_file, mb_headers)
     _identify_vms(tables, meta, quality)
-    quality.reconciliation = reconcile_clusters(tables["vCluster"], tables["vHost"])
+    if reconciliation is None:
+        reconciliation = reconcile_clusters(tables["vCluster"], tables["vHost"])
+    quality.reconciliation = reconciliation
     for row in quality.reconciliation[~quality.reconciliation["agrees"]].itertuples():
         quality.warnings.append(
             f"Cluster {row.cluster!r}: vCluster {row.measure} is {row.vcluster_value:g}, "
@@ -360,8 +366,14 @@ def _build(raw: Iterable[tuple[str, list[list]]], source_format: str, sheets_in_
 
 
 def _empty_sheet(sheet: str) -> pd.DataFrame:
-    columns = {canonical: _convert(kind, [], False)[0] for canonical, kind, _, _ in _TABLE[sheet]}
-    return pd.DataFrame(columns)
+    return _frame({canonical: _convert(kind, [], False)[0] for canonical, kind, _, _ in _TABLE[sheet]})
+
+
+def _frame(columns: dict[str, Any]) -> pd.DataFrame:
+    """One DataFrame from converted columns (Arrow arrays or Series) in a single Arrow pass,
+    which costs far less than assembling a hundred Series one by one."""
+    arrays = [c if isinstance(c, pyarrow.Array | pyarrow.ChunkedArray) else pyarrow.array(c) for c in columns.values()]
+    return pyarrow.Table.from_arrays(arrays, names=list(columns)).to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
 def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: QualityReport, csv: bool) -> pd.DataFrame:
@@ -384,7 +396,7 @@ def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: Qual
     else:
         columns = [np.array([], dtype=object)] * width
     matcher = _MATCHERS[sheet]
-    data: dict[str, pd.Series] = {}
+    data: dict[str, Any] = {}
     custom: list[str] = []
     for header, values in zip(headers, columns, strict=True):
         canonical = matcher.match(header) if header.strip() else None
@@ -418,8 +430,7 @@ def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: Qual
     if custom:
         quality.custom_columns[sheet] = custom
     # Canonical columns in table order, then the file's own columns.
-    data = {**{c: data[c] for c in matcher.specs}, **{c: data[c] for c in custom}}
-    frame = pd.DataFrame(data, index=pd.RangeIndex(len(kept)))
+    frame = _frame({**{c: data[c] for c in matcher.specs}, **{c: data[c] for c in custom}})
     identity = IDENTITY.get(sheet)
     if identity and identity not in absent and len(frame):
         nameless = frame[identity] == ""
@@ -436,23 +447,26 @@ def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: Qual
 
 
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
+_PANDAS_TYPES = {
+    pyarrow.large_string(): _STR, pyarrow.string(): _STR, pyarrow.bool_(): pd.BooleanDtype(), pyarrow.int64(): pd.Int64Dtype(),
+}
 _TRUE = [k for k, v in _BOOL.items() if v is True]
 _FALSE = [k for k, v in _BOOL.items() if v is False]
 _BLANKS = ["", None, " "]
 _NUMBERS = {float, int}
 
 
-def _convert(kind: str, values, csv: bool) -> tuple[pd.Series, dict[str, Any]]:
-    """Turn one column of raw cells into a typed Series; report what could not be read.
+def _convert(kind: str, values, csv: bool) -> tuple[Any, dict[str, Any]]:
+    """Turn one column of raw cells into a typed Arrow array (or Series on slow paths);
+    report what could not be read.
 
     Fast paths first: most columns hold one Python type (all str, or floats and '').
     """
     types = set(map(type, values))
     if kind in ("str", "build") or (kind in ("sharing", "latency") and types <= {str}):
         if types <= {str}:
-            trimmed = pyarrow.compute.utf8_trim_whitespace(pyarrow.array(values, type=pyarrow.large_string()))
-            return pd.Series(trimmed, dtype=_STR), {}
-        return pd.Series([_text(v) for v in values], dtype="str"), {}
+            return pyarrow.compute.utf8_trim_whitespace(pyarrow.array(values, type=pyarrow.large_string())), {}
+        return pyarrow.array([_text(v) for v in values], type=pyarrow.large_string()), {}
     if kind == "dt":
         return _datetimes(list(values))
     if kind in ("sharing", "latency"):
@@ -461,10 +475,12 @@ def _convert(kind: str, values, csv: bool) -> tuple[pd.Series, dict[str, Any]]:
             [names.get(int(v), _text(v)) if type(v) in _NUMBERS else _text(v) for v in values], dtype="str"
         ), {}
     if types <= _NUMBERS and kind in ("float", "int"):
-        result = pd.Series(np.array(values, dtype="float64"))
+        numbers = np.array(values, dtype="float64")
         if kind == "int":
-            result = _whole(result)
-        return result, {}
+            return _whole_array(numbers), {}
+        return pyarrow.array(numbers), {}
+    if kind == "bool" and types <= {str}:
+        return _bools(values)
     raw = pd.Series(np.array(values, dtype=object) if len(values) else np.array([], dtype=object), dtype=object)
     if kind == "bool":
         truth = np.full(len(raw), np.nan, dtype=object)
@@ -497,6 +513,33 @@ def _whole(numbers: pd.Series) -> pd.Series:
     if (finite == np.round(finite)).all():
         return numbers.round().astype("Int64")
     return numbers
+
+
+_TRUE_TEXT = pyarrow.array([k for k in _TRUE if isinstance(k, str)], type=pyarrow.large_string())
+_FALSE_TEXT = pyarrow.array([k for k in _FALSE if isinstance(k, str)], type=pyarrow.large_string())
+
+
+def _bools(values) -> tuple[pyarrow.Array, dict[str, Any]]:
+    """'True'/'False' text (any case, Yes/No, 1/0) as a boolean array; blanks are null."""
+    compute = pyarrow.compute
+    text = compute.utf8_trim_whitespace(pyarrow.array(values, type=pyarrow.large_string()))
+    true = compute.is_in(text, value_set=_TRUE_TEXT)
+    false = compute.is_in(text, value_set=_FALSE_TEXT)
+    result = compute.if_else(true, True, compute.if_else(false, False, pyarrow.scalar(None, pyarrow.bool_())))
+    odd = compute.invert(compute.or_(compute.or_(true, false), compute.equal(text, "")))
+    count = compute.sum(odd).as_py() or 0
+    if not count:
+        return result, {}
+    return result, {"unreadable": count, "example": compute.filter(text, odd)[0].as_py()}
+
+
+def _whole_array(numbers: np.ndarray) -> pyarrow.Array:
+    """Whole numbers as an int64 array with nulls; fractions keep the column float."""
+    missing = np.isnan(numbers)
+    finite = numbers[~missing]
+    if (finite == np.round(finite)).all():
+        return pyarrow.array(np.where(missing, 0, np.round(numbers)).astype("int64"), mask=missing)
+    return pyarrow.array(numbers)
 
 
 def _hw_number(value: Any) -> Any:

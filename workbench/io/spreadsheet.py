@@ -227,6 +227,11 @@ class XlsxBook:
                 event.set()
 
         def parser() -> None:
+            try:
+                self._calamine()  # opening parses shared strings, vetted in __init__
+            except BaseException as exc:
+                ready.put((names[0] if names else "", None, exc))
+                return
             for name in names:
                 vetted[name].wait()
                 if stop.is_set():
