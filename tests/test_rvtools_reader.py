@@ -153,3 +153,26 @@ def test_a_single_csv_file_by_path(tmp_path):
     other.write_text("a,b\n1,2\n")
     with pytest.raises(ImportRejectedError, match="RVTools_tabvInfo.csv"):
         read_rvtools(other)
+
+
+def test_a_merged_export_of_two_vcenters_keeps_their_clusters_apart(tmp_path):
+    one = synthetic_rvtools(60, seed=1, vcenter="vc-east.example")
+    two = synthetic_rvtools(40, seed=2, vcenter="vc-west.example")
+    merged = {}
+    for sheet, (headers, rows) in one.sheets.items():
+        other_headers, other_rows = two.sheets[sheet]
+        assert other_headers == headers
+        merged[sheet] = (headers, rows + other_rows)
+    path = tmp_path / "merged.xlsx"
+    write_xlsx(path, merged)
+    export = read_rvtools(path)
+    totals = capacity.inventory_totals(export)
+    assert sorted(totals["vcenters"]) == ["vc-east.example", "vc-west.example"]
+    for key in ("vms", "vcpus", "memory_mib", "hosts", "host_cores"):
+        assert totals[key] == one.truth[key] + two.truth[key], key
+    east = totals["per_cluster"]["vc-east.example/CL-Prod-A"]
+    assert {k: east[k] for k in ("vms", "vcpus", "hosts")} == {k: one.truth["per_cluster"]["CL-Prod-A"][k] for k in ("vms", "vcpus", "hosts")}
+    assert "CL-Prod-A" not in totals["per_cluster"]
+    assert export.vms["vm_key"].is_unique  # the same VM IDs in both vCenters stay apart
+    assert export.quality.reconciliation["agrees"].all()
+    assert any("several vCenters" in w for w in export.quality.warnings)

@@ -709,6 +709,30 @@ def _identify_vms(tables: dict[str, pd.DataFrame], meta: dict[str, Any], quality
     missing = int((vinfo["vm_id"] == "").sum())
     if missing:
         quality.warnings.append(f"{missing} VMs have no VM ID; they are identified by vCenter and name.")
+    _separate_clusters(tables, quality)
+
+
+_CLUSTER_SHEETS = (*VM_SHEETS, "vHost", "vCluster")
+
+
+def _separate_clusters(tables: dict[str, pd.DataFrame], quality: QualityReport) -> None:
+    """In an export of several vCenters, a cluster name used in more than one of them names
+    different clusters: rename those to 'vcenter/cluster' everywhere, so capacity is never
+    summed across vCenters."""
+    pairs = pd.concat([tables[s][["vcenter", "cluster"]] for s in _CLUSTER_SHEETS], ignore_index=True).drop_duplicates()
+    pairs = pairs[(pairs["cluster"] != "") & (pairs["vcenter"] != "")]
+    shared = sorted(set(pairs.loc[pairs["cluster"].duplicated(keep=False), "cluster"]))
+    if not shared:
+        return
+    for sheet in _CLUSTER_SHEETS:
+        frame = tables[sheet]
+        hit = frame["cluster"].isin(shared) & (frame["vcenter"] != "")
+        if hit.any():
+            frame.loc[hit, "cluster"] = frame.loc[hit, "vcenter"] + "/" + frame.loc[hit, "cluster"]
+    quality.warnings.append(
+        f"Cluster name{'s' if len(shared) > 1 else ''} {', '.join(map(repr, shared))} "
+        "exist in several vCenters; they are named vcenter/cluster here."
+    )
 
 
 def _add_vcenter(frame: pd.DataFrame, default: str) -> None:
