@@ -9,11 +9,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.cli import main
-from workbench.demo import write_synthetic_rvtools
+from workbench.demo import synthetic_rvtools, write_synthetic_rvtools
 from workbench.errors import ImportRejectedError
-from workbench.io.rvtools import read_rvtools
+from workbench.io.rvtools import parse_rvtools, read_rvtools
 from workbench.io.xlsx_writer import write_xlsx
 
 LIMIT_SECONDS = 2.0
@@ -157,3 +159,34 @@ def test_a_part_lying_about_its_size_is_caught(good_xlsx, tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(ImportRejectedError):
         read_rvtools(path)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_damaged_copies_are_read_or_rejected_never_anything_else(data):
+    """Random byte changes in a valid export (compressed and stored): the reader either
+    reads it or raises ImportRejectedError, quickly."""
+    base = data.draw(st.sampled_from(_BASES))
+    damaged = bytearray(base)
+    for _ in range(data.draw(st.integers(1, 25))):
+        damaged[data.draw(st.integers(0, len(damaged) - 1))] = data.draw(st.integers(0, 255))
+    started = time.perf_counter()
+    try:
+        parse_rvtools(bytes(damaged))
+    except ImportRejectedError as exc:
+        assert str(exc)
+    assert time.perf_counter() - started < LIMIT_SECONDS
+
+
+def _bases() -> list[bytes]:
+    buffer = io.BytesIO()
+    write_xlsx(buffer, synthetic_rvtools(15, seed=9).sheets)
+    compressed = buffer.getvalue()
+    stored = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(compressed)) as zin, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, zin.read(item.filename))
+    return [compressed, stored.getvalue()]
+
+
+_BASES = _bases()

@@ -14,12 +14,19 @@ import queue
 import re
 import threading
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from defusedxml import ElementTree
 
 from workbench.errors import ImportRejectedError
+
+# What a damaged zip can raise while it is opened or inflated.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, KeyError, zlib.error,
+    NotImplementedError, RuntimeError, UnicodeDecodeError,
+)
 
 MAX_FILE_BYTES = 512 * 2**20
 """Largest file accepted (bytes). A 20,000-VM RVTools export is about 40 MiB."""
@@ -93,7 +100,7 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+    except _ZIP_ERRORS as exc:
         raise ImportRejectedError(f"The file is not a readable zip (truncated or damaged): {exc}") from None
     total = 0
     for member in members:
@@ -118,7 +125,7 @@ def read_member(archive: zipfile.ZipFile, name: str) -> bytes:
     that lies about its size is caught here rather than in calamine."""
     try:
         return archive.read(name)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
+    except _ZIP_ERRORS as exc:
         raise ImportRejectedError(f"Part {name!r} of the file is damaged: {exc}") from None
 
 
@@ -142,8 +149,9 @@ class XlsxBook:
 
             try:
                 self._book = CalamineWorkbook.from_filelike(io.BytesIO(self._data))
-            except Exception as exc:  # calamine raises its own types, with plain messages
-                raise ImportRejectedError(f"The workbook cannot be read: {exc}") from None
+            except BaseException as exc:
+                _calamine_failure(exc)
+                raise ImportRejectedError(f"The workbook cannot be read: {_plain(exc)}") from None
         return self._book
 
     @property
@@ -196,8 +204,9 @@ class XlsxBook:
         book = self._calamine()
         try:
             return book.get_sheet_by_name(name).to_python()
-        except Exception as exc:
-            raise ImportRejectedError(f"Sheet {name!r} cannot be read: {exc}") from None
+        except BaseException as exc:
+            _calamine_failure(exc)
+            raise ImportRejectedError(f"Sheet {name!r} cannot be read: {_plain(exc)}") from None
 
     def iter_rows(self, names: list[str]) -> Iterator[tuple[str, list[list]]]:
         """``(name, rows)`` of several sheets, in order, read ahead in two threads.
@@ -260,6 +269,17 @@ class XlsxBook:
                     ready.get(timeout=0.05)
                 except queue.Empty:
                     pass
+
+
+def _calamine_failure(exc: BaseException) -> None:
+    """Let interrupts through; anything else from calamine (its own error types, or a Rust
+    panic, which arrives as a BaseException) is a file we cannot read."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
+
+
+def _plain(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
 
 
 def decode_text(data: bytes) -> str:
