@@ -190,3 +190,27 @@ def _bases() -> list[bytes]:
 
 
 _BASES = _bases()
+
+
+_CSV_HEADER = (
+    "VM,Powerstate,Template,CPUs,Memory,Provisioned MiB,In Use MiB,Cluster,Host,Creation date,HW version,"
+    "Latency Sensitivity,Overall Cpu Readiness\n"
+)
+_CSV_PIECES = st.sampled_from(
+    [",", ";", '"', "\n", " ", "0", "7", ".", "-", "%", "True", "False", "poweredOn", "suspended", "vmx-", "inf", "nan",
+     "1e308", "1970/01/01 00:00:00", "4/4/2018 5:25:31 PM", "é", "\x00", "x"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(body=st.lists(_CSV_PIECES, max_size=120).map("".join))
+def test_any_csv_body_is_read_or_rejected(body):
+    """Whatever the cells hold, a CSV vInfo is read (odd cells reported) or refused cleanly."""
+    from workbench.io.rvtools import parse_csv_files
+
+    try:
+        export = parse_csv_files([("RVTools_tabvInfo.csv", (_CSV_HEADER + body).encode())])
+    except ImportRejectedError:
+        return
+    assert export.vms["vm_key"].is_unique
+    assert export.vms["vcpus"].dtype in ("Int64", "float64")

@@ -18,6 +18,7 @@ One reader for every RVTools release seen in the field, 3.x to 4.8:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -472,7 +473,8 @@ def _convert(kind: str, values, csv: bool) -> tuple[Any, dict[str, Any]]:
     if kind in ("sharing", "latency"):
         names = _SHARING if kind == "sharing" else _LATENCY
         return pd.Series(
-            [names.get(int(v), _text(v)) if type(v) in _NUMBERS else _text(v) for v in values], dtype="str"
+            [names.get(int(v), _text(v)) if type(v) in _NUMBERS and math.isfinite(v) else _text(v) for v in values],
+            dtype="str",
         ), {}
     if types <= _NUMBERS and kind in ("float", "int"):
         numbers = np.array(values, dtype="float64")
@@ -509,8 +511,8 @@ def _convert(kind: str, values, csv: bool) -> tuple[Any, dict[str, Any]]:
 def _whole(numbers: pd.Series) -> pd.Series:
     """Whole numbers as nullable Int64; a column with fractions stays float."""
     values = numbers.to_numpy()
-    finite = values[~np.isnan(values)]
-    if (finite == np.round(finite)).all():
+    present = values[~np.isnan(values)]
+    if np.isfinite(present).all() and (present == np.round(present)).all():
         return numbers.round().astype("Int64")
     return numbers
 
@@ -536,8 +538,8 @@ def _bools(values) -> tuple[pyarrow.Array, dict[str, Any]]:
 def _whole_array(numbers: np.ndarray) -> pyarrow.Array:
     """Whole numbers as an int64 array with nulls; fractions keep the column float."""
     missing = np.isnan(numbers)
-    finite = numbers[~missing]
-    if (finite == np.round(finite)).all():
+    present = numbers[~missing]
+    if np.isfinite(present).all() and (present == np.round(present)).all():
         return pyarrow.array(np.where(missing, 0, np.round(numbers)).astype("int64"), mask=missing)
     return pyarrow.array(numbers)
 
