@@ -67,6 +67,15 @@ def _hostile_files(good: Path, folder: Path) -> dict[str, Path]:
         good, folder / "lying.xlsx",
         lambda d: _far_cell(re.sub(rb"<sheetData>", b'<dimension ref="A1:B2"/><sheetData>', d, count=1)),
     )
+    wide = b'<row r="1">' + b"<c><v>1</v></c>" * 16_384 + b'</row><row r="5000"><c><v>1</v></c></row>'
+    files["cells without references"] = _rewrite_sheet1(
+        good, folder / "noref.xlsx", lambda d: d.replace(b"</sheetData>", wide + b"</sheetData>")
+    )
+    tall = b"".join(b'<row><c t="inlineStr"><is><t>%d</t></is></c></row>' % n for n in range(150_000))
+    files["rows without references"] = _rewrite_sheet1(
+        good, folder / "tall.xlsx",
+        lambda d: d.replace(b"</sheetData>", tall + b'<row r="150002"><c r="KZ150002"><v>1</v></c></row></sheetData>'),
+    )
     no_vinfo = folder / "no_vinfo.xlsx"
     write_xlsx(no_vinfo, {"Sheet1": (["Name", "Value"], [["a", 1.0]])})
     files["xlsx without vInfo"] = no_vinfo
@@ -78,7 +87,7 @@ def _hostile_files(good: Path, folder: Path) -> dict[str, Path]:
 
 
 HOSTILE = ["truncated", "not a spreadsheet", "zip bomb", "cell at XFD1048576", "lying dimension hiding a far cell",
-           "xlsx without vInfo", "empty", "old binary xls"]
+           "cells without references", "rows without references", "xlsx without vInfo", "empty", "old binary xls"]
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +115,8 @@ def test_messages_say_what_is_wrong(hostile):
         "truncated": "truncated or damaged",
         "zip bomb": "zip bomb",
         "cell at XFD1048576": "far outside",
+        "cells without references": "16,384 columns",
+        "rows without references": "rows x 312 columns",
         "xlsx without vInfo": "no vInfo sheet",
         "empty": "empty",
         "old binary xls": ".xls",
@@ -132,6 +143,14 @@ def test_a_lying_dimension_alone_is_ignored(good_xlsx, tmp_path):
         export = read_rvtools(path)
         assert time.perf_counter() - started < LIMIT_SECONDS
         assert export.vms.equals(expected.vms)
+
+
+def test_sheet_extent_places_cells_like_calamine():
+    from workbench.io.spreadsheet import sheet_extent
+
+    xml = b'<x:sheetData><x:row r="3"><x:c r="B3"/><x:c/><x:c/></x:row><x:row><x:c/></x:row></x:sheetData>'
+    assert sheet_extent(xml) == (4, 4)
+    assert sheet_extent(b'<row r="2"><c r="AA7"><v>1</v></c></row>') == (7, 27)
 
 
 def test_csv_zip_bomb_is_rejected(tmp_path):

@@ -711,7 +711,8 @@ def _identify_vms(tables: dict[str, pd.DataFrame], meta: dict[str, Any], quality
     missing = int((vinfo["vm_id"] == "").sum())
     if missing:
         quality.warnings.append(f"{missing} VMs have no VM ID; they are identified by vCenter and name.")
-    _separate_clusters(tables, quality)
+    if len(meta["vcenters"]) > 1:
+        _separate_clusters(tables, quality)
 
 
 _CLUSTER_SHEETS = (*VM_SHEETS, "vHost", "vCluster")

@@ -46,7 +46,59 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # (208) on, or rows with 6+ digits. Without any, a sheet spans at most 99,999 x 208 cells
 # (under MAX_CELLS); honest RVTools sheets never match, so the exact scan rarely runs.
 _SUSPICIOUS_REF = re.compile(rb' r="(?:[A-Z]{3}|[H-Z][A-Z]|[A-Z]{1,2}\d{6})')
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*? r="([A-Z]{1,3})(\d{1,7})"')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d{1,7})"')
+_TAG = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s/>])([^>]*)>")
+_REF = re.compile(rb'(?:^|\s)r="([A-Z]*)(\d*)"')
+_PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
+_LOOSE_CELLS = 50
+"""Cells without a leading reference tolerated before a sheet is measured exactly (other
+tags starting with "<c" after the column definitions, such as <cfRule>, count here too)."""
+
+
+def _measure(xml: bytes) -> tuple[int, int] | None:
+    """None when a sheet is plainly small; else its (rows, columns) as calamine sees them."""
+    found = _PREFIX.search(xml[:2048])
+    opening = b"<" + ((found.group(1) or b"") if found else b"")
+    # Cells normally begin with their reference. <col>/<cols> also start with "<c"; they
+    # come before <sheetData>, so they are counted in that short head only.
+    head = xml[: max(xml.find(b"sheetData"), 0)]
+    loose = xml.count(opening + b"c") - head.count(opening + b"col") - xml.count(opening + b'c r="') > _LOOSE_CELLS
+    if loose:
+        return sheet_extent(xml)
+    # Every cell has its reference, so rows without one move nothing: the references alone
+    # bound the grid, and without a far one it is at most 99,999 x 208.
+    if _SUSPICIOUS_REF.search(xml):
+        return _referenced_extent(xml)
+    return None
+
+
+def _referenced_extent(xml: bytes) -> tuple[int, int]:
+    """(rows, columns) of a sheet whose cells all carry references: the largest of them."""
+    refs = _CELL_REF.findall(xml)
+    if not refs:
+        return 0, 0
+    letters = {ref[0] for ref in refs}
+    rows = {ref[1] for ref in refs}
+    return max(map(int, rows)), max(map(column_number, letters))
+
+
+def sheet_extent(xml: bytes) -> tuple[int, int]:
+    """(rows, columns) of the grid calamine would build for a worksheet's XML."""
+    row = col = max_row = max_col = 0
+    for tag, attributes in _TAG.findall(xml):
+        ref = _REF.search(attributes)
+        if tag == b"row":
+            row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+            col = 0
+            continue
+        if ref and ref.group(1):
+            col = column_number(ref.group(1))
+            row = int(ref.group(2)) if ref.group(2) else row
+        else:
+            col += 1
+        max_row = max(max_row, row)
+        max_col = max(max_col, col)
+    return max_row, max_col
 
 
 def column_number(letters: bytes | str) -> int:
@@ -178,17 +230,20 @@ class XlsxBook:
 
     def check_sheet(self, name: str) -> None:
         """Refuse a sheet whose cells span more than :data:`MAX_CELLS`, whatever its
-        ``<dimension>`` says (calamine ignores a lying dimension but not a far cell)."""
+        ``<dimension>`` says (calamine ignores a lying dimension but not a far cell).
+
+        Cheap tests first: every cell starts with its reference, and no reference is far
+        out. Only a sheet failing one of them is measured exactly, the way calamine places
+        cells (a cell or row without a reference follows the previous one).
+        """
         part = self._parts[name]
         if part not in self._zip.namelist():
             raise ImportRejectedError(f"Sheet {name!r} is listed but its part {part!r} is missing.")
         xml = read_member(self._zip, part)
-        if not _SUSPICIOUS_REF.search(xml):
+        extent = _measure(xml)
+        if extent is None:
             return
-        max_row = max_col = 0
-        for letters, row in _CELL_REF.findall(xml):
-            max_row = max(max_row, int(row))
-            max_col = max(max_col, column_number(letters))
+        max_row, max_col = extent
         if max_row * max_col > MAX_CELLS:
             raise ImportRejectedError(
                 f"Sheet {name!r} spans {max_row:,} rows x {max_col:,} columns "
@@ -264,11 +319,13 @@ class XlsxBook:
                 yield name, rows
         finally:
             stop.set()
-            while any(t.is_alive() for t in threads):
-                try:
-                    ready.get(timeout=0.05)
-                except queue.Empty:
-                    pass
+            for thread in threads:
+                while thread.is_alive():
+                    try:  # a parser blocked on a full queue needs room to see the stop
+                        ready.get_nowait()
+                    except queue.Empty:
+                        pass
+                    thread.join(0.002)
 
 
 def _calamine_failure(exc: BaseException) -> None:
