@@ -28,14 +28,14 @@ from python_calamine import CalamineWorkbook
 
 from workbench import capacity
 from workbench.demo import write_synthetic_rvtools
-from workbench.io.rvtools import _find_sheets, read_rvtools
+from workbench.io.rvtools import find_sheets, read_rvtools
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "rvtools"
 
 
 def _sheets(path: Path) -> list[str]:
     names = CalamineWorkbook.from_path(str(path)).sheet_names
-    return list(_find_sheets(names).values())
+    return list(find_sheets(names).values())
 
 
 def floor(path: Path, sheets: list[str]) -> None:

@@ -267,7 +267,7 @@ def parse_rvtools(data: bytes) -> RVToolsExport:
     if kind == "csv-zip":
         return parse_csv_files(list(spreadsheet.csv_members(data)))
     book = spreadsheet.XlsxBook(data)
-    found = _find_sheets(book.sheet_names)
+    found = find_sheets(book.sheet_names)
     sheet_of = {name: sheet for sheet, name in found.items()}
     raw = ((sheet_of[name], rows) for name, rows in book.iter_rows(list(found.values())))
     return _build(raw, source_format="xlsx", sheets_in_file=book.sheet_names)
@@ -284,7 +284,7 @@ def parse_csv_files(files: list[tuple[str, bytes]]) -> RVToolsExport:
         stem = Path(name).stem
         stem = re.sub(r"^rvtools_", "", stem, flags=re.IGNORECASE)
         names[stem] = data
-    found = _find_sheets(list(names), csv=True)
+    found = find_sheets(list(names), csv=True)
     raw: list[tuple[str, list[list]]] = []
     for sheet, name in found.items():
         rows, delimiter = spreadsheet.csv_rows(names[name])
@@ -301,8 +301,26 @@ def _decimal_comma(value: str) -> str:
     return value.replace(",", ".") if _DECIMAL_COMMA.match(value) else value
 
 
-def _find_sheets(names: list[str], csv: bool = False) -> dict[str, str]:
-    """Our sheet name -> the file's sheet name (``vInfo``, ``tabvInfo``, ``vSC+VMK``...)."""
+def find_sheets(names: list[str], csv: bool = False) -> dict[str, str]:
+    """Which of a file's sheets the reader uses.
+
+    Parameters
+    ----------
+    names : list of str
+        The file's sheet names (or CSV file stems): ``vInfo``, ``tabvInfo``, ``vSC+VMK``...
+    csv : bool
+        Word the error for CSV exports.
+
+    Returns
+    -------
+    dict
+        Our sheet name (see :data:`~workbench.io.rvtools_columns.SHEETS`) -> the file's name.
+
+    Raises
+    ------
+    ImportRejectedError
+        There is no vInfo.
+    """
     by_key = {}
     for name in names:
         key = _alnum(str(name).casefold())
