@@ -26,7 +26,8 @@ from tqdm.auto import tqdm
 from workbench import rvtools_imports as rules
 from workbench.errors import ImportRejectedError, NotFoundError, WorkbenchError
 from workbench.io import rvtools_parquet
-from workbench.io.rvtools import RVToolsExport, read_rvtools
+from workbench.io.rvtools import RVToolsExport, parse_named, read_rvtools
+from workbench.io.spreadsheet import MAX_FILE_BYTES
 from workbench.projects import Project
 from workbench.rvtools_imports import RVToolsAnalysis, RVToolsImport
 from workbench.settings import Settings
@@ -105,12 +106,16 @@ class RVToolsImports:
             with self._store.unit_of_work() as session:
                 project_id = project_records.find(session, project_key)["id"]
             steps.set_postfix_str("reading")
-            export = read_rvtools(source)
+            if source.is_dir():
+                export = read_rvtools(source)
+                original = b"".join(p.read_bytes() for p in sorted(source.glob("*.csv")))
+            else:
+                original = self._read_file(source)
+                export = parse_named(source.name, original)  # the bytes parsed are the bytes kept
             steps.update()
             steps.set_postfix_str("analysing")
             results = rules.summaries(export, as_of)
             steps.update()
-            original = self._original_bytes(source)
             values = {
                 "filename": source.name,
                 "file_size": len(original),
@@ -137,8 +142,8 @@ class RVToolsImports:
                         import_records.fail(session, key, reason or type(exc).__name__)
                 except WorkbenchError:
                     pass  # the store is down; recover() fails the record later
-                if isinstance(exc, WorkbenchError | KeyboardInterrupt):
-                    raise
+                if isinstance(exc, WorkbenchError) or not isinstance(exc, Exception):
+                    raise  # interrupts and exits go on as they are
                 raise WorkbenchError(f"Importing {source.name} failed while storing it: {reason}") from exc
             steps.update()
             return RVToolsImport.from_record(done)
@@ -146,11 +151,17 @@ class RVToolsImports:
             steps.close()
 
     @staticmethod
-    def _original_bytes(source: Path) -> bytes:
-        if source.is_dir():
-            # A folder of CSV files is kept as the bytes of its files, in name order.
-            return b"".join(p.read_bytes() for p in sorted(source.glob("*.csv")))
-        return source.read_bytes()
+    def _read_file(source: Path) -> bytes:
+        try:
+            if source.stat().st_size > MAX_FILE_BYTES:
+                raise ImportRejectedError(f"{source.name} is larger than {MAX_FILE_BYTES // 2**20} MiB.")
+            return source.read_bytes()
+        except FileNotFoundError:
+            raise ImportRejectedError(f"There is no file at {source}.") from None
+        except IsADirectoryError:
+            raise ImportRejectedError(f"{source} is a folder without RVTools CSV files.") from None
+        except OSError as exc:
+            raise ImportRejectedError(f"{source} cannot be read: {exc.strerror or exc}.") from None
 
     def _write_folder(self, key: str, source: Path, original: bytes, export: RVToolsExport) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)

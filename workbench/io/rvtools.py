@@ -236,9 +236,19 @@ def read_rvtools(path: str | Path) -> RVToolsExport:
     if not path.is_file():
         raise ImportRejectedError(f"There is no file at {path}.")
     _check_size(path)
-    data = path.read_bytes()
+    return parse_named(path.name, path.read_bytes())
+
+
+def parse_named(name: str, data: bytes) -> RVToolsExport:
+    """Parse the bytes of one file whose name is known: an xlsx workbook, a zip of CSV
+    files, or a single CSV file named like ``RVTools_tabvInfo.csv``.
+
+    Raises
+    ------
+    ImportRejectedError
+    """
     if spreadsheet.sniff(data) == "csv":
-        return parse_csv_files([(path.name, data)])
+        return parse_csv_files([(name, data)])
     return parse_rvtools(data)
 
 
