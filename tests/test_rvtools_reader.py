@@ -176,3 +176,16 @@ def test_a_merged_export_of_two_vcenters_keeps_their_clusters_apart(tmp_path):
     assert export.vms["vm_key"].is_unique  # the same VM IDs in both vCenters stay apart
     assert export.quality.reconciliation["agrees"].all()
     assert any("several vCenters" in w for w in export.quality.warnings)
+
+
+def test_custom_columns_never_overwrite_or_collide(tmp_path):
+    headers = ["VM", "Powerstate", "Template", "CPUs", "Owner", "Owner", "Owner", "vcenter", "Datacenter", "Datacenter", ""]
+    row = ["x", "poweredOn", "False", 1.0, "a", "b", "c", "tag value", "DC1", "DC-copy", "loose"]
+    path = _xlsx(tmp_path, {"vInfo": (headers, [row])})
+    export = read_rvtools(path)
+    vms = export.vms
+    assert vms.loc[0, ["Owner", "Owner (2)", "Owner (3)"]].tolist() == ["a", "b", "c"]
+    assert vms.loc[0, "vcenter (2)"] == "tag value" and vms.loc[0, "vcenter"] == ""
+    assert vms.loc[0, "datacenter"] == "DC1" and vms.loc[0, "Datacenter"] == "DC-copy"
+    assert vms.loc[0, "unnamed"] == "loose"
+    assert export.quality.custom_columns["vInfo"] == ["Owner", "Owner (2)", "Owner (3)", "vcenter (2)", "Datacenter", "unnamed"]

@@ -47,6 +47,11 @@ _BOOL = {
 _SHARING = {0: "noSharing", 1: "virtualSharing", 2: "physicalSharing"}
 _LATENCY = {0: "low", 1: "normal", 2: "medium", 3: "high", 4: "custom"}
 _EPOCH_PLACEHOLDER_BEFORE = pd.Timestamp("1970-01-02")
+# Columns the reader adds; a file's own column of the same name is kept under "name (2)".
+_DERIVED = frozenset({
+    "vcenter", "vm_key", "is_template", "is_powered_on", "is_powered_off", "is_suspended", "is_vcls",
+    "is_srm_placeholder", "is_orphaned", "is_inaccessible",
+})
 _VCLS = re.compile(r"^vCLS([-\s(]|$)")
 
 
@@ -431,7 +436,7 @@ def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: Qual
         canonical = matcher.match(header) if header.strip() else None
         if canonical is None or canonical in data:
             name = header.strip() or "unnamed"
-            while name in data or name in matcher.specs:
+            while name in data or name in matcher.specs or name in _DERIVED:
                 name = f"{name} (2)" if not name.endswith(")") else re.sub(r"\((\d+)\)$", lambda m: f"({int(m.group(1)) + 1})", name)
             custom.append(name)
             data[name], _ = _convert("str", values, csv)
