@@ -216,3 +216,27 @@ def test_snapshot_age_is_measured_at_export_time(planted):
     export = type(export)(tables=export.tables, meta=dict(export.meta, export_time=datetime(2030, 1, 1)), quality=export.quality)
     hits = risks.assess(export, as_of=AS_OF).hits
     assert targets["snapshots_present"] in set(hits.loc[hits["check_id"] == "snapshot_old", "vm_key"])
+
+
+@pytest.mark.parametrize(
+    "os_name,ended",
+    [
+        ("Microsoft Windows Server 2012 R2 (64-bit)", True),
+        ("Microsoft Windows Server 2016 or later (64-bit)", False),
+        ("Microsoft Windows Server 2016 Standard", False),
+        ("Microsoft Windows Server 2022 Datacenter", False),
+        ("CentOS 7 (64-bit)", True),
+        ("Red Hat Enterprise Linux 8 (64-bit)", False),
+        ("Ubuntu 18.04.6 LTS", True),
+        ("Ubuntu 20.04.6 LTS", True),
+        ("Ubuntu 22.04.4 LTS", False),
+        ("Ubuntu Linux (64-bit)", False),
+        ("Debian GNU/Linux 10 (64-bit)", True),
+        ("Debian GNU/Linux 11 (64-bit)", True),
+        ("Debian GNU/Linux 12 (64-bit)", False),
+        ("SUSE Linux Enterprise 15 (64-bit)", False),
+    ],
+)
+def test_guest_os_end_of_support(os_name, ended):
+    end = risks._guest_os_end(os_name)
+    assert (end is not None and end < AS_OF) is ended

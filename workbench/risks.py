@@ -32,12 +32,14 @@ GUEST_DISK_FREE_PCT = 10
 TOOLS_GUEST_MANAGED = 2147483647
 """The Tools version vCenter reports for OS-packaged tools (open-vm-tools) it does not manage."""
 
-# End of vendor support (the last date anything is still patched), newest patterns first
-# where they overlap. Sources: vendors' published lifecycle pages.
+# End of vendor support (the last date anything is still patched). Sources: the vendors'
+# published lifecycle pages.
 GUEST_OS_END_OF_SUPPORT: tuple[tuple[str, date], ...] = (
     (r"windows server 2003", date(2015, 7, 14)),
     (r"windows server 2008", date(2020, 1, 14)),
     (r"windows server 2012", date(2023, 10, 10)),
+    (r"windows server 2016", date(2027, 1, 12)),
+    (r"windows server 2019", date(2029, 1, 9)),
     (r"windows (xp|vista|7|8)\b", date(2023, 1, 10)),
     (r"windows 10", date(2025, 10, 14)),
     (r"windows 2000|windows nt", date(2010, 7, 13)),
@@ -48,10 +50,15 @@ GUEST_OS_END_OF_SUPPORT: tuple[tuple[str, date], ...] = (
     (r"centos[^0-9]*8\b", date(2021, 12, 31)),
     (r"(suse linux enterprise|sles)[^0-9]*(8|9|10|11)\b", date(2019, 3, 31)),
     (r"(suse linux enterprise|sles)[^0-9]*12\b", date(2024, 10, 31)),
-    (r"ubuntu linux[^0-9]*(1[0-8]|[0-9])\b|ubuntu[^0-9]*(1[0-8]|[0-9])\.", date(2023, 5, 31)),
-    (r"debian gnu/linux [1-9]\b|debian gnu/linux 10\b", date(2024, 6, 30)),
+    (r"ubuntu[^0-9]*(1[0-8]|[4-9])\.\d", date(2023, 5, 31)),
+    (r"ubuntu[^0-9]*20\.04", date(2025, 5, 31)),
+    (r"debian gnu/linux ([1-9]|10)\b", date(2024, 6, 30)),
+    (r"debian gnu/linux 11\b", date(2026, 8, 31)),
     (r"freebsd[^0-9]*(\d|1[0-2])\b", date(2023, 12, 31)),
 )
+"""(pattern, last day of vendor support). Names with "or later" (vSphere's guest OS family
+for a powered-off VM, e.g. "Windows Server 2016 or later") are never matched: the real
+version is unknown."""
 
 # ESXi end of general support, by major.minor.
 ESXI_END_OF_SUPPORT: dict[tuple[int, int], date] = {
@@ -127,6 +134,8 @@ def _esxi_version(text: str) -> tuple[int, int] | None:
 
 def _guest_os_end(text: str) -> date | None:
     lowered = (text or "").lower()
+    if "or later" in lowered:
+        return None
     for pattern, ends in GUEST_OS_END_OF_SUPPORT:
         if re.search(pattern, lowered):
             return ends
