@@ -496,11 +496,15 @@ def _convert(kind: str, values, csv: bool) -> tuple[Any, dict[str, Any]]:
 
     Fast paths first: most columns hold one Python type (all str, or floats and '').
     """
+    if kind in ("str", "build"):
+        try:  # the common case, all text: no pass over the cells in Python
+            text = pyarrow.array(values, type=pyarrow.large_string())
+            return pyarrow.compute.utf8_trim_whitespace(text.fill_null("") if text.null_count else text), {}
+        except (pyarrow.ArrowTypeError, pyarrow.ArrowInvalid):
+            return pyarrow.array([_text(v) for v in values], type=pyarrow.large_string()), {}
     types = set(map(type, values))
-    if kind in ("str", "build") or (kind in ("sharing", "latency") and types <= {str}):
-        if types <= {str}:
-            return pyarrow.compute.utf8_trim_whitespace(pyarrow.array(values, type=pyarrow.large_string())), {}
-        return pyarrow.array([_text(v) for v in values], type=pyarrow.large_string()), {}
+    if kind in ("sharing", "latency") and types <= {str}:
+        return pyarrow.compute.utf8_trim_whitespace(pyarrow.array(values, type=pyarrow.large_string())), {}
     if kind == "dt":
         return _datetimes(list(values))
     if kind in ("sharing", "latency"):
