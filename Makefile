@@ -34,6 +34,7 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/store.py
+	$(BIN)/python benchmarks/rvtools.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -75,10 +75,10 @@ def run(label: str, path: Path, repeat: int, peer_repeat: int) -> None:
     more = _median(ours_with_clusters, path, sheets, repeat)
     slow = _median(peers, path, sheets, peer_repeat)
     print(f"\n{label}: {path.name} ({path.stat().st_size / 2**20:.1f} MiB, {len(sheets)} sheets)")
-    print(f"  calamine floor        {base:8.2f} s")
-    print(f"  workbench + summary   {mine:8.2f} s   {mine / base:5.2f}x the floor   (goal <= 1.5x)")
-    print(f"  ... + cluster capacity{more:8.2f} s   {more / base:5.2f}x the floor")
-    print(f"  pandas + openpyxl     {slow:8.2f} s   {slow / mine:5.1f}x slower than ours (goal >= 8x)")
+    print(f"  calamine floor        {base:8.3f} s")
+    print(f"  workbench + summary   {mine:8.3f} s   {mine / base:5.2f}x the floor   (goal <= 1.5x)")
+    print(f"  ... + cluster capacity{more:8.3f} s   {more / base:5.2f}x the floor")
+    print(f"  pandas + openpyxl     {slow:8.3f} s   {slow / mine:5.2f}x slower than ours (goal >= 8x)")
 
 
 def main() -> None:
