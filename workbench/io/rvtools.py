@@ -396,6 +396,13 @@ def _build(raw: Iterable[tuple[str, list[list]]], source_format: str, sheets_in_
             f"Cluster {row.cluster!r}: vCluster {row.measure} is {row.vcluster_value:g}, "
             f"the vHost rows add up to {row.vhost_sum:g}."
         )
+    for dropped in quality.dropped_rows:
+        quality.warnings.append(f"{dropped['sheet']}: {dropped['rows']} row(s) left out ({dropped['reason']}).")
+    for odd in quality.unreadable_values:
+        quality.warnings.append(
+            f"{odd['sheet']}.{odd['column']}: {odd['values']} cell(s) could not be read and count as empty "
+            f"(e.g. {odd['example']!r})."
+        )
     return RVToolsExport(tables=tables, meta=meta, quality=quality)
 
 

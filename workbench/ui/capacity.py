@@ -198,9 +198,7 @@ class CapacityApp:
 
     def _quality_html(self) -> str:
         quality = self.analysis.quality
-        lines = list(quality.warnings)
-        lines += [f"{d['sheet']}: {d['rows']} row(s) dropped ({d['reason']})" for d in quality.dropped_rows]
-        lines += [f"{u['sheet']}.{u['column']}: {u['values']} unreadable value(s), e.g. {u['example']!r}" for u in quality.unreadable_values]
+        lines = list(quality.warnings)  # dropped rows and unreadable cells are among them
         lines += [f"{p['sheet']}.{p['column']}: {p['values']} placeholder date(s) read as unknown" for p in quality.placeholders]
         if quality.missing_sheets:
             lines.append("Sheets not in the file: " + ", ".join(quality.missing_sheets))
