@@ -240,3 +240,13 @@ def test_snapshot_age_is_measured_at_export_time(planted):
 def test_guest_os_end_of_support(os_name, ended):
     end = risks._guest_os_end(os_name)
     assert (end is not None and end < AS_OF) is ended
+
+
+def test_storage_of_a_selection_counts_shared_datastores_once(small):
+    from workbench.rvtools_imports import capacity_analysis
+
+    assert capacity.storage_seen_by(small, ["A", "B"]) == {"datastores": 2, "datastore_capacity_mib": 1100, "datastore_free_mib": 450}
+    assert capacity.storage_seen_by(small, ["B"])["datastore_capacity_mib"] == 1000
+    totals = capacity_analysis(small, ["A", "B"], AS_OF)["totals"]
+    assert totals["datastore_capacity_mib"] == 1100  # not 1100 + 1000
+    assert totals["vcpus"] == 12 + 16

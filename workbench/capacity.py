@@ -130,6 +130,26 @@ def datastore_clusters(export: RVToolsExport) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def storage_seen_by(export: RVToolsExport, clusters: list[str] | None = None) -> dict[str, Any]:
+    """Datastores mounted by hosts of these clusters (default: every datastore), each once
+    even when several of the clusters share it.
+
+    Returns
+    -------
+    dict
+        ``datastores`` (count), ``datastore_capacity_mib``, ``datastore_free_mib``.
+    """
+    stores = datastore_clusters(export)
+    if clusters is not None:
+        stores = stores[stores["cluster"].isin(clusters)]
+    unique = stores.drop_duplicates("datastore_id")
+    return {
+        "datastores": int(len(unique)),
+        "datastore_capacity_mib": _number(unique["capacity_mib"].fillna(0).sum()),
+        "datastore_free_mib": _number(unique["free_mib"].fillna(0).sum()),
+    }
+
+
 def cluster_capacity(export: RVToolsExport, clusters: list[str] | None = None) -> pd.DataFrame:
     """Supply against demand for each compute cluster.
 
@@ -295,9 +315,6 @@ def environment_summary(export: RVToolsExport) -> dict[str, Any]:
     hosts = export.hosts
     cores = hosts["cpu_cores"].fillna(0).astype("int64")
     threads = np.where(hosts["ht_active"].fillna(False).astype(bool), cores * 2, cores)
-    stores = export["vDatastore"]
-    unique_stores = stores.assign(_id=stores["vcenter"] + "/" + stores["url"].where(stores["url"] != "", stores["datastore"]))
-    unique_stores = unique_stores.drop_duplicates("_id")
     os_column = live["os_tools"].where(live["os_tools"] != "", live["os_config"])
     summary = {k: v for k, v in totals.items() if k != "per_cluster"}
     summary.update(
@@ -313,9 +330,7 @@ def environment_summary(export: RVToolsExport) -> dict[str, Any]:
         host_sockets=int(hosts["cpu_sockets"].fillna(0).sum()),
         host_threads=int(threads.sum()),
         host_cpu_mhz=_number((cores * hosts["cpu_mhz"].fillna(0)).sum()),
-        datastores=int(len(unique_stores)),
-        datastore_capacity_mib=_number(unique_stores["capacity_mib"].fillna(0).sum()),
-        datastore_free_mib=_number(unique_stores["free_mib"].fillna(0).sum()),
+        **storage_seen_by(export),
         vcpu_per_core=round(totals["vcpus"] / totals["host_cores"], 3) if totals["host_cores"] else None,
         vram_per_ram=round(totals["memory_mib"] / totals["host_memory_mib"], 3) if totals["host_memory_mib"] else None,
         esxi_versions={k: int(v) for k, v in hosts["esx_version"].replace("", "unknown").value_counts().items()},

@@ -126,11 +126,16 @@ def capacity_analysis(export: RVToolsExport, selected: list[str], as_of: date | 
         ``selected`` (names), ``clusters`` (rows of :func:`capacity.cluster_capacity`),
         ``totals`` (sums of supply and demand over the selection: hosts, cores,
         memory_mib, vms, vcpus, vram_mib, provisioned_mib, in_use_mib and their ``_on``
-        forms), ``risks`` ({check id: VMs hit in the selection}).
+        forms; datastores shared by selected clusters counted once), ``risks`` ({check id:
+        VMs hit in the selection}).
     """
     frame = capacity.cluster_capacity(export, selected or None)
-    summed = [c for c in frame.columns if c not in ("cluster", "vcenter") and not c.startswith(("vcpu_per", "vram_per", "n1_vcpu", "largest"))]
+    summed = [
+        c for c in frame.columns
+        if c not in ("cluster", "vcenter") and not c.startswith(("vcpu_per", "vram_per", "n1_vcpu", "largest", "datastore"))
+    ]
     totals = {c: frame[c].sum() for c in summed}
+    totals.update(capacity.storage_seen_by(export, selected or None))
     report = risks.assess(export, as_of=as_of)
     if selected:
         report = report.for_clusters(selected)
