@@ -160,3 +160,15 @@ def test_a_crash_mid_import_is_cleaned_up_by_the_next_call(disk_ws, disk_url, tm
     assert list(disk_ws.rvtools.folder.iterdir()) == []
     # The store works on: a new import succeeds.
     assert disk_ws.rvtools.upload("P", export_path, progress=False).processing_status == "completed"
+
+
+def test_importing_the_same_file_again_is_allowed_and_flagged(ws, export_path):
+    ws.projects.create("P", "vmware_migration")
+    first = ws.rvtools.upload("P", export_path, progress=False)
+    assert not any("already imported" in w for w in first.data_quality["warnings"])
+    second = ws.rvtools.upload("P", export_path, progress=False)
+    assert second.id != first.id and second.processing_status == "completed"
+    assert any(first.id in w for w in second.data_quality["warnings"])
+    ws.projects.create("Q", "vmware_migration")
+    other = ws.rvtools.upload("Q", export_path, progress=False)
+    assert not any("already imported" in w for w in other.data_quality["warnings"])

@@ -116,10 +116,19 @@ class RVToolsImports:
             steps.set_postfix_str("analysing")
             results = rules.summaries(export, as_of)
             steps.update()
+            checksum = hashlib.sha256(original).hexdigest()
+            with self._store.unit_of_work() as session:
+                earlier = import_records.same_file(session, project_id, checksum)
+            if earlier:
+                # Allowed (a re-import after a reader fix is legitimate), but worth saying.
+                results["data_quality"]["warnings"].append(
+                    f"The same file was already imported into this project as {earlier[0]['filename']} "
+                    f"(import {earlier[0]['id']})."
+                )
             values = {
                 "filename": source.name,
                 "file_size": len(original),
-                "file_sha256": hashlib.sha256(original).hexdigest(),
+                "file_sha256": checksum,
                 "imported_by": imported_by,
                 "worker_host": self._host,
                 "worker_pid": os.getpid(),

@@ -62,6 +62,16 @@ def select(session: Session, project_key: str | None = None) -> list[dict[str, A
     return [_plain(r) for r in rows]
 
 
+def same_file(session: Session, project_key: str, sha256: str) -> list[dict[str, Any]]:
+    """Completed imports of a project with this file checksum, oldest first."""
+    rows = session.one(
+        "SELECT id, filename, import_date FROM rvtools_import WHERE project_id = $project"
+        " AND file_sha256 = $sha AND processing_status = 'completed' ORDER BY import_date",
+        {"project": record_id("project", project_key), "sha": sha256},
+    )
+    return [_plain(r) for r in rows]
+
+
 def processing_on(session: Session, host: str) -> list[dict[str, Any]]:
     """Imports still marked 'processing' by a worker on ``host``."""
     rows = session.one(
