@@ -189,3 +189,21 @@ def test_custom_columns_never_overwrite_or_collide(tmp_path):
     assert vms.loc[0, "datacenter"] == "DC1" and vms.loc[0, "Datacenter"] == "DC-copy"
     assert vms.loc[0, "unnamed"] == "loose"
     assert export.quality.custom_columns["vInfo"] == ["Owner", "Owner (2)", "Owner (3)", "vcenter (2)", "Datacenter", "unnamed"]
+
+
+def test_repeated_custom_headers_with_parentheses_get_numbered(tmp_path):
+    headers = ["VM", "Powerstate", "Template", "CPUs", "Size (GB)", "Size (GB)", "Size (GB)"]
+    path = _xlsx(tmp_path, {"vInfo": (headers, [["x", "poweredOn", "False", 1.0, "1", "2", "3"]])})
+    vms = read_rvtools(path).vms
+    assert vms.loc[0, ["Size (GB)", "Size (GB) (2)", "Size (GB) (3)"]].tolist() == ["1", "2", "3"]
+
+
+def test_booleans_in_any_spelling(tmp_path):
+    headers = ["VM", "Powerstate", "Template", "CPUs", "CBT"]
+    rows = [[f"v{i}", "poweredOn", template, 1.0, cbt] for i, (template, cbt) in
+            enumerate([("False", "TRUE"), ("false", "yes"), (False, 1.0), ("", "No"), ("FALSE", "maybe")])]
+    export = read_rvtools(_xlsx(tmp_path, {"vInfo": (headers, rows)}))
+    assert export.vms["template"].tolist()[:3] == [False, False, False]
+    assert pd.isna(export.vms["template"][3])
+    assert export.vms["cbt"].tolist()[:4] == [True, True, True, False] and pd.isna(export.vms["cbt"][4])
+    assert {u["column"]: u["example"] for u in export.quality.unreadable_values} == {"cbt": "maybe"}

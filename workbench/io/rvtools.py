@@ -39,11 +39,6 @@ KNOWN_NEWEST = (4, 8)
 """The newest RVTools release whose columns this reader was checked against."""
 
 _TABLE = parse_table()
-_BOOL = {
-    "true": True, "false": False, "yes": True, "no": False, "1": True, "0": False,
-    "True": True, "False": False, "TRUE": True, "FALSE": False, "Yes": True, "No": False,
-    True: True, False: False,  # also 1.0 and 0.0, which hash equal
-}
 _SHARING = {0: "noSharing", 1: "virtualSharing", 2: "physicalSharing"}
 _LATENCY = {0: "low", 1: "normal", 2: "medium", 3: "high", 4: "custom"}
 _EPOCH_PLACEHOLDER_BEFORE = pd.Timestamp("1970-01-02")
@@ -252,9 +247,10 @@ def parse_named(name: str, data: bytes) -> RVToolsExport:
     ------
     ImportRejectedError
     """
-    if spreadsheet.sniff(data) == "csv":
+    kind, archive = spreadsheet.sniff(data)
+    if kind == "csv":
         return parse_csv_files([(name, data)])
-    return parse_rvtools(data)
+    return _parse_archive(kind, data, archive)
 
 
 def _check_size(path: Path) -> None:
@@ -274,14 +270,18 @@ def parse_rvtools(data: bytes) -> RVToolsExport:
         Not a spreadsheet, truncated, a zip bomb, a sheet spanning an absurd grid, or no
         vInfo sheet.
     """
-    kind = spreadsheet.sniff(data)
+    kind, archive = spreadsheet.sniff(data)
     if kind == "csv":
         raise ImportRejectedError(
             "A single CSV file needs its name to tell which sheet it is; use read_rvtools(path)."
         )
+    return _parse_archive(kind, data, archive)
+
+
+def _parse_archive(kind: str, data: bytes, archive) -> RVToolsExport:
     if kind == "csv-zip":
-        return parse_csv_files(list(spreadsheet.csv_members(data)))
-    book = spreadsheet.XlsxBook(data)
+        return parse_csv_files(list(spreadsheet.csv_members(archive)))
+    book = spreadsheet.XlsxBook(data, archive)
     found = find_sheets(book.sheet_names)
     sheet_of = {name: sheet for sheet, name in found.items()}
     raw = ((sheet_of[name], rows) for name, rows in book.iter_rows(list(found.values())))
@@ -370,14 +370,12 @@ def _build(raw: Iterable[tuple[str, list[list]]], source_format: str, sheets_in_
         if sheet == "vInfo" and not headers:
             raise ImportRejectedError("The vInfo sheet is empty: this file has no header row.")
         mb_headers = mb_headers or any(re.search(r"\b[MK]B\b", h) for h in headers)
-        tables[sheet] = _sheet_frame(sheet, headers, rows[1:], quality, csv=source_format == "csv")
+        tables[sheet] = _sheet_frame(sheet, headers, rows[1:], quality)
         by_name = _identify_sheet(sheet, tables[sheet], "", by_name)
         if {"vCluster", "vHost"} <= tables.keys() and reconciliation is None:
             # Both are in: check them while the parser thread reads the remaining sheets.
             reconciliation = reconcile_clusters(tables["vCluster"], tables["vHost"])
-        if sheet == "vInfo" and len(quality.missing_columns.get("vInfo", ())) and not (
-            {"vm", "powerstate", "vcpus"} - set(quality.missing_columns["vInfo"])
-        ):
+        if sheet == "vInfo" and {"vm", "powerstate", "vcpus"} <= set(quality.missing_columns.get("vInfo", ())):
             raise ImportRejectedError("The vInfo sheet has none of the RVTools columns (VM, Powerstate, CPUs).")
     for sheet in SHEETS:
         if sheet not in tables:
@@ -407,7 +405,7 @@ def _build(raw: Iterable[tuple[str, list[list]]], source_format: str, sheets_in_
 
 
 def _empty_sheet(sheet: str) -> pd.DataFrame:
-    return _frame({canonical: _convert(kind, [], False)[0] for canonical, kind, _, _ in _TABLE[sheet]})
+    return _frame({canonical: _convert(kind, [])[0] for canonical, kind, _, _ in _TABLE[sheet]})
 
 
 def _frame(columns: dict[str, Any]) -> pd.DataFrame:
@@ -417,7 +415,7 @@ def _frame(columns: dict[str, Any]) -> pd.DataFrame:
     return pyarrow.Table.from_arrays(arrays, names=list(columns)).to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
-def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: QualityReport, csv: bool) -> pd.DataFrame:
+def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: QualityReport) -> pd.DataFrame:
     width = len(headers)
     kept = []
     blank = 0
@@ -442,14 +440,16 @@ def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: Qual
     for header, values in zip(headers, columns, strict=True):
         canonical = matcher.match(header) if header.strip() else None
         if canonical is None or canonical in data:
-            name = header.strip() or "unnamed"
+            base = name = header.strip() or "unnamed"
+            copy = 1
             while name in data or name in matcher.specs or name in _DERIVED:
-                name = f"{name} (2)" if not name.endswith(")") else re.sub(r"\((\d+)\)$", lambda m: f"({int(m.group(1)) + 1})", name)
+                copy += 1
+                name = f"{base} ({copy})"
             custom.append(name)
-            data[name], _ = _convert("str", values, csv)
+            data[name], _ = _convert("str", values)
             continue
         kind = matcher.specs[canonical][0]
-        series, problems = _convert(kind, values, csv)
+        series, problems = _convert(kind, values)
         data[canonical] = series
         if problems.get("unreadable"):
             quality.unreadable_values.append(
@@ -467,7 +467,7 @@ def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: Qual
             f"{'s' if len(essential) > 1 else ''}."
         )
     for canonical in absent:
-        data[canonical], _ = _convert(matcher.specs[canonical][0], [""] * len(kept), csv)
+        data[canonical], _ = _convert(matcher.specs[canonical][0], [""] * len(kept))
     if custom:
         quality.custom_columns[sheet] = custom
     # Canonical columns in table order, then the file's own columns.
@@ -491,84 +491,67 @@ _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
 _PANDAS_TYPES = {
     pyarrow.large_string(): _STR, pyarrow.string(): _STR, pyarrow.bool_(): pd.BooleanDtype(), pyarrow.int64(): pd.Int64Dtype(),
 }
-_TRUE = [k for k, v in _BOOL.items() if v is True]
-_FALSE = [k for k, v in _BOOL.items() if v is False]
 _BLANKS = ["", None, " "]
 _NUMBERS = {float, int}
 
 
-def _convert(kind: str, values, csv: bool) -> tuple[Any, dict[str, Any]]:
-    """Turn one column of raw cells into a typed Arrow array (or Series on slow paths);
-    report what could not be read.
+def _convert(kind: str, values) -> tuple[Any, dict[str, Any]]:
+    """Turn one column of raw cells into a typed Arrow array (a Series for dates); report
+    what could not be read.
 
     Fast paths first: most columns hold one Python type (all str, or floats and '').
     """
     if kind in ("str", "build"):
-        try:  # the common case, all text: no pass over the cells in Python
-            text = pyarrow.array(values, type=pyarrow.large_string())
-            return pyarrow.compute.utf8_trim_whitespace(text.fill_null("") if text.null_count else text), {}
-        except (pyarrow.ArrowTypeError, pyarrow.ArrowInvalid):
-            return pyarrow.array([_text(v) for v in values], type=pyarrow.large_string()), {}
-    types = set(map(type, values))
-    if kind in ("sharing", "latency") and types <= {str}:
-        return pyarrow.compute.utf8_trim_whitespace(pyarrow.array(values, type=pyarrow.large_string())), {}
+        return _texts(values), {}
     if kind == "dt":
         return _datetimes(list(values))
     if kind in ("sharing", "latency"):
         names = _SHARING if kind == "sharing" else _LATENCY
-        return pd.Series(
+        return pyarrow.array(
             [names.get(int(v), _text(v)) if type(v) in _NUMBERS and math.isfinite(v) else _text(v) for v in values],
-            dtype="str",
+            type=pyarrow.large_string(),
         ), {}
-    if types <= _NUMBERS and kind in ("float", "int"):
-        numbers = np.array(values, dtype="float64")
-        if kind == "int":
-            return _whole_array(numbers), {}
-        return pyarrow.array(numbers), {}
-    if kind == "bool" and types <= {str}:
-        return _bools(values)
-    raw = pd.Series(np.array(values, dtype=object) if len(values) else np.array([], dtype=object), dtype=object)
     if kind == "bool":
-        truth = np.full(len(raw), np.nan, dtype=object)
-        truth[raw.isin(_TRUE).to_numpy()] = True
-        truth[raw.isin(_FALSE).to_numpy()] = False
-        result = pd.Series(pd.array(truth, dtype="boolean"))
-    else:
-        source = raw
-        if kind == "pct":
-            source = raw.map(lambda v: v.strip().rstrip("%") if isinstance(v, str) else v)
-        elif kind == "hw":
-            source = raw.map(_hw_number)
-        result = pd.to_numeric(source.where(~source.isin(_BLANKS), np.nan), errors="coerce").astype("float64")
-    if kind in ("int", "hw"):
-        result = _whole(result)
+        return _bools(values)
+    types = set(map(type, values))
+    if types <= _NUMBERS:
+        numbers = np.array(values, dtype="float64")
+        return (_whole(numbers) if kind in ("int", "hw") else pyarrow.array(numbers)), {}
+    raw = pd.Series(np.array(values, dtype=object) if len(values) else np.array([], dtype=object), dtype=object)
+    source = raw
+    if kind == "pct":
+        source = raw.map(lambda v: v.strip().rstrip("%") if isinstance(v, str) else v)
+    elif kind == "hw":
+        source = raw.map(_hw_number)
+    numbers = pd.to_numeric(source.where(~source.isin(_BLANKS), np.nan), errors="coerce").to_numpy("float64")
     problems: dict[str, Any] = {}
-    if types - _NUMBERS:
-        candidates = result.isna().to_numpy() & ~raw.isin(_BLANKS).to_numpy()
-        if candidates.any():
-            unreadable = [v for v in raw[candidates] if not (isinstance(v, str) and not v.strip())]
-            if unreadable:
-                problems = {"unreadable": len(unreadable), "example": _text(unreadable[0])}
-    return result, problems
+    candidates = np.isnan(numbers) & ~raw.isin(_BLANKS).to_numpy()
+    if candidates.any():
+        unreadable = [v for v in raw[candidates] if not (isinstance(v, str) and not v.strip())]
+        if unreadable:
+            problems = {"unreadable": len(unreadable), "example": _text(unreadable[0])}
+    return (_whole(numbers) if kind in ("int", "hw") else pyarrow.array(numbers)), problems
 
 
-def _whole(numbers: pd.Series) -> pd.Series:
-    """Whole numbers as nullable Int64; a column with fractions stays float."""
-    values = numbers.to_numpy()
-    present = values[~np.isnan(values)]
-    if np.isfinite(present).all() and (present == np.round(present)).all():
-        return numbers.round().astype("Int64")
-    return numbers
+def _texts(values) -> pyarrow.Array:
+    """Cells as trimmed text; straight to Arrow when they are all text already."""
+    try:
+        text = pyarrow.array(values, type=pyarrow.large_string())
+    except (pyarrow.ArrowTypeError, pyarrow.ArrowInvalid):
+        return pyarrow.array([_text(v) for v in values], type=pyarrow.large_string())
+    return pyarrow.compute.utf8_trim_whitespace(text.fill_null("") if text.null_count else text)
 
 
-_TRUE_TEXT = pyarrow.array([k for k in _TRUE if isinstance(k, str)], type=pyarrow.large_string())
-_FALSE_TEXT = pyarrow.array([k for k in _FALSE if isinstance(k, str)], type=pyarrow.large_string())
+_TRUE_TEXT = pyarrow.array(["true", "yes", "1"], type=pyarrow.large_string())
+_FALSE_TEXT = pyarrow.array(["false", "no", "0"], type=pyarrow.large_string())
 
 
 def _bools(values) -> tuple[pyarrow.Array, dict[str, Any]]:
-    """'True'/'False' text (any case, Yes/No, 1/0) as a boolean array; blanks are null."""
+    """'True'/'False' text (any case, Yes/No, 1/0; Excel booleans and 1.0/0.0 through their
+    text) as a boolean array; blanks are null."""
     compute = pyarrow.compute
-    text = compute.utf8_trim_whitespace(pyarrow.array(values, type=pyarrow.large_string()))
+    original = _texts(values)
+    text = compute.utf8_lower(original)
     true = compute.is_in(text, value_set=_TRUE_TEXT)
     false = compute.is_in(text, value_set=_FALSE_TEXT)
     result = compute.if_else(true, True, compute.if_else(false, False, pyarrow.scalar(None, pyarrow.bool_())))
@@ -576,11 +559,11 @@ def _bools(values) -> tuple[pyarrow.Array, dict[str, Any]]:
     count = compute.sum(odd).as_py() or 0
     if not count:
         return result, {}
-    return result, {"unreadable": count, "example": compute.filter(text, odd)[0].as_py()}
+    return result, {"unreadable": count, "example": compute.filter(original, odd)[0].as_py()}
 
 
-def _whole_array(numbers: np.ndarray) -> pyarrow.Array:
-    """Whole numbers as an int64 array with nulls; fractions keep the column float."""
+def _whole(numbers: np.ndarray) -> pyarrow.Array:
+    """Whole numbers as an int64 array with nulls; fractions (or infinities) keep the column float."""
     missing = np.isnan(numbers)
     present = numbers[~missing]
     if np.isfinite(present).all() and (present == np.round(present)).all():
@@ -623,8 +606,9 @@ def _datetimes(values: list) -> tuple[pd.Series, dict[str, Any]]:
             parsed.append(None)
         elif isinstance(v, float | int) and not isinstance(v, bool):
             # An Excel serial day number that calamine could not tag as a date.
-            parsed.append(datetime(1899, 12, 30) + pd.Timedelta(days=float(v)) if 0 < v < 2958466 else None)
-            if not 0 < v < 2958466:
+            serial = 0 < v < 2958466
+            parsed.append(datetime(1899, 12, 30) + pd.Timedelta(days=float(v)) if serial else None)
+            if not serial:
                 unreadable += 1
                 example = example or _text(v)
         else:

@@ -109,8 +109,14 @@ def column_number(letters: bytes | str) -> int:
     return number
 
 
-def sniff(data: bytes) -> str:
+def sniff(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
     """Tell an xlsx workbook from a zip of CSV files from a single CSV file.
+
+    Returns
+    -------
+    (kind, archive)
+        ``kind`` is 'xlsx', 'csv-zip' or 'csv'; ``archive`` the checked zip (None for CSV),
+        to hand to :class:`XlsxBook` or :func:`csv_members` rather than opening it again.
 
     Raises
     ------
@@ -127,9 +133,9 @@ def sniff(data: bytes) -> str:
         archive = open_zip(data)
         names = set(archive.namelist())
         if "xl/workbook.xml" in names:
-            return "xlsx"
+            return "xlsx", archive
         if any(name.lower().endswith(".csv") for name in names):
-            return "csv-zip"
+            return "csv-zip", archive
         raise ImportRejectedError("The zip holds neither an xlsx workbook nor CSV files.")
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportRejectedError(
@@ -138,7 +144,7 @@ def sniff(data: bytes) -> str:
     head = data[:4096]
     if b"\x00" in head.lstrip(b"\xff\xfe\xef\xbb\xbf") and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImportRejectedError("The file is neither an xlsx workbook nor CSV text.")
-    return "csv"
+    return "csv", None
 
 
 def open_zip(data: bytes) -> zipfile.ZipFile:
@@ -184,13 +190,13 @@ def read_member(archive: zipfile.ZipFile, name: str) -> bytes:
 class XlsxBook:
     """An xlsx workbook checked part by part before python-calamine reads a sheet."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, archive: zipfile.ZipFile | None = None):
         self._data = data
-        self._zip = open_zip(data)
-        self._parts = self._sheet_parts()
-        # Parts calamine reads when it opens the workbook: inflate them once here, so one
-        # that lies about its size fails our CRC check rather than inflating in calamine.
-        for name in ("xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml"):
+        self._zip = archive or open_zip(data)
+        self._parts = self._sheet_parts()  # inflates workbook.xml and its relations
+        # Other parts calamine reads when it opens the workbook: inflate them once here, so
+        # one that lies about its size fails our CRC check rather than inflating in calamine.
+        for name in ("xl/sharedStrings.xml", "xl/styles.xml"):
             if name in self._zip.namelist():
                 read_member(self._zip, name)
         self._book = None  # opened by the first parse, in the parser thread
@@ -249,11 +255,6 @@ class XlsxBook:
                 f"Sheet {name!r} spans {max_row:,} rows x {max_col:,} columns "
                 f"(a cell far outside the data); refusing to read it."
             )
-
-    def rows(self, name: str) -> list[list]:
-        """All rows of a sheet as Python values (str, float, int, bool, datetime, date, time)."""
-        self.check_sheet(name)
-        return self._parse(name)
 
     def _parse(self, name: str) -> list[list]:
         book = self._calamine()
@@ -366,9 +367,8 @@ def csv_rows(data: bytes) -> tuple[list[list[str]], str]:
     return rows, delimiter
 
 
-def csv_members(data: bytes) -> Iterator[tuple[str, bytes]]:
-    """(file name, bytes) of every CSV file in a zip, checked against bombs."""
-    archive = open_zip(data)
+def csv_members(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
+    """(file name, bytes) of every CSV file in a zip checked by :func:`open_zip`."""
     for member in archive.infolist():
         if member.filename.lower().endswith(".csv") and not member.is_dir():
             yield PurePosixPath(member.filename).name, read_member(archive, member.filename)
