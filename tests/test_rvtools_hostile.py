@@ -176,7 +176,7 @@ def test_a_part_lying_about_its_size_is_caught(good_xlsx, tmp_path):
     data[header + 24:header + 28] = (100).to_bytes(4, "little")
     path = tmp_path / "lying-size.xlsx"
     path.write_bytes(bytes(data))
-    with pytest.raises(ImportRejectedError):
+    with pytest.raises(ImportRejectedError, match="sheet1.xml' of the file is damaged"):
         read_rvtools(path)
 
 

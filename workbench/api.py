@@ -24,7 +24,7 @@ from workbench.store import projects as project_records
 class Projects:
     """Projects: create, list with filters, get, update, delete (the seed's first five)."""
 
-    def __init__(self, store: Store, imports: RVToolsImports | None = None):
+    def __init__(self, store: Store, imports: RVToolsImports):
         self._store = store
         self._imports = imports
 
@@ -138,10 +138,9 @@ class Projects:
         key = project.id if isinstance(project, Project) else project
         with self._store.unit_of_work() as session:
             current = project_records.find(session, key)
-            owned = self._imports.ids_of_project(current["id"]) if self._imports else []
+            owned = self._imports.ids_of_project(current["id"])
             project_records.delete(session, current["id"], current["name"])
-        if self._imports:
-            self._imports.discard_files(owned)  # the records went with the project
+        self._imports.discard_files(owned)  # the records went with the project
 
     def count(self) -> int:
         """How many projects are stored."""

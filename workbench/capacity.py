@@ -63,11 +63,18 @@ def _demand(vms: pd.DataFrame) -> pd.DataFrame:
     return grouped.join(templates, how="outer").fillna(0)
 
 
-def _supply(hosts: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
-    """Per cluster supply from vHost rows, with vCluster's effective host count when known."""
+def host_supply(hosts: pd.DataFrame) -> pd.DataFrame:
+    """What each vHost row supplies.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``cluster``, ``vcenter``, ``hosts`` (1), ``in_service`` (1 unless in
+        maintenance mode), ``sockets``, ``cores``, ``threads`` (cores x 2 with
+        hyper-threading active), ``cpu_mhz`` (cores x core MHz), ``memory_mib``.
+    """
     cores = hosts["cpu_cores"].fillna(0).astype("int64")
-    threads = np.where(hosts["ht_active"].fillna(False).astype(bool), cores * 2, cores)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "cluster": hosts["cluster"],
             "vcenter": hosts["vcenter"],
@@ -75,11 +82,16 @@ def _supply(hosts: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
             "in_service": (~hosts["in_maintenance_mode"].fillna(False).astype(bool)).astype(int),
             "sockets": hosts["cpu_sockets"].fillna(0).astype("int64"),
             "cores": cores,
-            "threads": threads,
+            "threads": np.where(hosts["ht_active"].fillna(False).astype(bool), cores * 2, cores),
             "cpu_mhz": cores * hosts["cpu_mhz"].fillna(0.0),
             "memory_mib": hosts["memory_mib"].fillna(0.0),
         }
     )
+
+
+def _supply(hosts: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
+    """Per cluster supply from vHost rows, with vCluster's effective host count when known."""
+    frame = host_supply(hosts)
     grouped = frame.groupby("cluster", sort=True).agg(
         vcenter=("vcenter", lambda s: ", ".join(sorted({v for v in s if v}))),
         hosts=("hosts", "sum"),
@@ -313,8 +325,7 @@ def environment_summary(export: RVToolsExport) -> dict[str, Any]:
     live = vms[~vms["is_template"]]
     on = live[live["is_powered_on"]]
     hosts = export.hosts
-    cores = hosts["cpu_cores"].fillna(0).astype("int64")
-    threads = np.where(hosts["ht_active"].fillna(False).astype(bool), cores * 2, cores)
+    supply = host_supply(hosts)
     os_column = live["os_tools"].where(live["os_tools"] != "", live["os_config"])
     summary = {k: v for k, v in totals.items() if k != "per_cluster"}
     summary.update(
@@ -327,9 +338,9 @@ def environment_summary(export: RVToolsExport) -> dict[str, Any]:
         inaccessible=int(vms["is_inaccessible"].sum()),
         vcpus_on=int(on["vcpus"].fillna(0).sum()),
         memory_on_mib=_number(on["memory_mib"].fillna(0).sum()),
-        host_sockets=int(hosts["cpu_sockets"].fillna(0).sum()),
-        host_threads=int(threads.sum()),
-        host_cpu_mhz=_number((cores * hosts["cpu_mhz"].fillna(0)).sum()),
+        host_sockets=int(supply["sockets"].sum()),
+        host_threads=int(supply["threads"].sum()),
+        host_cpu_mhz=_number(supply["cpu_mhz"].sum()),
         **storage_seen_by(export),
         vcpu_per_core=round(totals["vcpus"] / totals["host_cores"], 3) if totals["host_cores"] else None,
         vram_per_ram=round(totals["memory_mib"] / totals["host_memory_mib"], 3) if totals["host_memory_mib"] else None,

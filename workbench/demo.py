@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from workbench.errors import InvalidInputError
 from workbench.io.rvtools_columns import VM_SHEETS, parse_table
 from workbench.io.xlsx_writer import write_xlsx
 
@@ -424,7 +425,7 @@ def write_synthetic_rvtools(target: str | Path, vms: int = 300, *, seed: int = 7
                 for name, text in files.items():
                     archive.writestr(name, text.encode("utf-8-sig"))
     else:
-        raise ValueError(f"Unknown format {fmt!r}: use 'xlsx', 'csv' or 'csv-zip'.")
+        raise InvalidInputError(f"Unknown format {fmt!r}: use 'xlsx', 'csv' or 'csv-zip'.")
     return synthetic
 
 

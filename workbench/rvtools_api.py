@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
+from workbench import capacity, risks
 from workbench import rvtools_imports as rules
 from workbench.errors import ImportRejectedError, NotFoundError, WorkbenchError
 from workbench.io import rvtools_parquet
@@ -336,8 +337,6 @@ def inspect(path: str | Path, as_of: date | None = None) -> dict[str, Any]:
     ------
     ImportRejectedError
     """
-    from workbench import capacity, risks
-
     export = read_rvtools(path)
     totals = capacity.inventory_totals(export)
     totals["risks"] = risks.assess(export, as_of=as_of).counts()

@@ -152,7 +152,7 @@ def capacity_analysis(export: RVToolsExport, selected: list[str], as_of: date | 
 def summaries(export: RVToolsExport, as_of: date | None = None) -> dict[str, Any]:
     """The fields an import record gets when it completes."""
     summary = capacity.environment_summary(export)
-    clusters = capacity.cluster_capacity(export)
+    analysis = capacity_analysis(export, [], as_of)  # everything selected: its rows are every cluster
     return json_clean(
         {
             "total_vms": summary["vms"],
@@ -160,8 +160,8 @@ def summaries(export: RVToolsExport, as_of: date | None = None) -> dict[str, Any
             "total_clusters": summary["clusters"],
             "rvtools_version": export.meta["rvtools_version"],
             "environment_summary": summary,
-            "clusters_data": clusters.to_dict(orient="records"),
-            "capacity_analysis": capacity_analysis(export, [], as_of),
+            "clusters_data": analysis["clusters"],
+            "capacity_analysis": analysis,
             "data_quality": _quality_summary(export.quality),
         }
     )
