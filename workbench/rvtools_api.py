@@ -168,8 +168,6 @@ class RVToolsImports:
             return source.read_bytes()
         except FileNotFoundError:
             raise ImportRejectedError(f"There is no file at {source}.") from None
-        except IsADirectoryError:
-            raise ImportRejectedError(f"{source} is a folder without RVTools CSV files.") from None
         except OSError as exc:
             raise ImportRejectedError(f"{source} cannot be read: {exc.strerror or exc}.") from None
 
@@ -222,8 +220,7 @@ class RVToolsImports:
                 pid = row.get("worker_pid")
                 if pid and pid != os.getpid() and not _pid_alive(pid):
                     import_records.fail(session, row["id"], "Interrupted: the importing process stopped.")
-                    self._discard(row["id"])
-                    failed.append(row["id"])
+                    failed.append(row["id"])  # its folders go in the sweep below, as a failed import's
             live = {r["id"]: r["processing_status"] for r in import_records.select(session)}
             if self.folder.is_dir():
                 for candidate in self.folder.iterdir():
