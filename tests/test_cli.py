@@ -48,7 +48,7 @@ def test_project_lifecycle(run):
 @pytest.mark.parametrize(
     "args, code, message",
     [
-        (("project", "show", "nope"), 3, "No project with id or name 'nope'"),
+        (("project", "show", "nope"), 3, "No project named 'nope'"),
         (("project", "create", "X"), 2, "--type is required"),
         (("project", "create", "X", "--type", "new_solution", "--start", "2026-13-01"), 2, "start_date must be a date"),
         (("project", "create", "X", "--type", "new_solution", "--progress", "120"), 2, "0-100"),

@@ -105,10 +105,14 @@ class Projects:
         return project_rules.projects_frame(self.list(**filters))
 
     def get(self, project: str | Project) -> Project:
-        """The project with this id or exact name; :class:`NotFoundError` if none."""
-        key = project.id if isinstance(project, Project) else project
+        """The project named by ``project``; :class:`NotFoundError` if none.
+
+        Everywhere a project is asked for: a :class:`Project` or ``"project:<id>"`` names it
+        by id, any other text by name (trimmed, ignoring case). A name never reaches another
+        project's id.
+        """
         with self._store.unit_of_work() as session:
-            return project_rules.from_record(project_records.find(session, key))
+            return project_rules.from_record(project_records.find(session, project))
 
     def update(self, project: str | Project, **changes: Any) -> Project:
         """Change fields of a project; ``None`` clears an optional field.
@@ -117,9 +121,8 @@ class Projects:
         ------
         NotFoundError, InvalidInputError, ConflictError
         """
-        key = project.id if isinstance(project, Project) else project
         with self._store.unit_of_work() as session:
-            current = project_rules.from_record(project_records.find(session, key))
+            current = project_rules.from_record(project_records.find(session, project))
             patch = project_rules.validate_changes(current, changes)
             if not patch:
                 return current
@@ -135,9 +138,8 @@ class Projects:
         ConflictError
             Servers are still allocated to it, or procurement requests point at it.
         """
-        key = project.id if isinstance(project, Project) else project
         with self._store.unit_of_work() as session:
-            current = project_records.find(session, key)
+            current = project_records.find(session, project)
             owned = self._imports.ids_of_project(current["id"])
             project_records.delete(session, current["id"], current["name"])
         self._imports.discard_files(owned)  # the records went with the project

@@ -134,7 +134,7 @@ def cmd_project_create(args: argparse.Namespace) -> int:
     values.pop("project_type")
     project = _open(args).projects.create(args.name, args.type, **values)
     if not args.json:
-        print(f"Created project {project.name!r} (id {project.id}).")
+        print(f"Created project {project.name!r} ({project.ref}).")
     _print_project(project, args.json)
     return 0
 
@@ -153,8 +153,8 @@ def cmd_project_update(args: argparse.Namespace) -> int:
 def cmd_project_delete(args: argparse.Namespace) -> int:
     ws = _open(args)
     project = ws.projects.get(args.project)
-    ws.projects.delete(project.id)
-    print(f"Deleted project {project.name!r} (id {project.id}).")
+    ws.projects.delete(project)
+    print(f"Deleted project {project.name!r} ({project.ref}).")
     return 0
 
 

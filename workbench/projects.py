@@ -8,7 +8,6 @@ midnight UTC.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -17,11 +16,14 @@ from typing import Any
 import pandas as pd
 
 from workbench.errors import InvalidInputError
+from workbench.text import check_nested_text, clean_text
 
 PROJECT_TYPES = ("vmware_migration", "lifecycle_planning", "new_solution", "hardware_refresh")
 PROJECT_STATUSES = ("planning", "active", "on_hold", "completed", "cancelled")
 PRIORITIES = ("low", "medium", "high", "critical")
 NAME_MAX_LENGTH = 200
+ID_PREFIX = "project:"
+"""How a project id is written wherever a project may be named (see parse_reference)."""
 
 DATE_FIELDS = ("start_date", "target_end_date", "actual_end_date")
 EDITABLE_FIELDS = (
@@ -62,11 +64,16 @@ class Project:
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
+    @property
+    def ref(self) -> str:
+        """How to name this project by id anywhere a project is asked for: ``project:<id>``."""
+        return ID_PREFIX + self.id
+
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready values (dates as ISO strings)."""
+        """Plain JSON-ready values (dates as ISO strings; ``id`` written ``project:<id>``)."""
         out: dict[str, Any] = {}
         for f in fields(self):
-            value = getattr(self, f.name)
+            value = self.ref if f.name == "id" else getattr(self, f.name)
             if isinstance(value, (date, datetime)):
                 value = value.isoformat()
             elif isinstance(value, tuple):
@@ -106,22 +113,41 @@ def _choices(value: Any, choices: tuple[str, ...], label: str) -> tuple[str, ...
 
 
 def _text(value: Any, label: str, *, required: bool, max_length: int | None = None) -> str | None:
-    if value is None:
-        if required:
-            raise InvalidInputError(f"{label} is required.")
-        return None
-    if not isinstance(value, str):
-        raise InvalidInputError(f"{label} must be text; got {type(value).__name__}.")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
-        raise InvalidInputError(f"{label} contains control characters.")
-    value = value.strip()
-    if not value:
-        if required:
-            raise InvalidInputError(f"{label} must not be empty.")
-        return None
-    if max_length is not None and len(value) > max_length:
-        raise InvalidInputError(f"{label} is longer than {max_length} characters.")
-    return value
+    return clean_text(value, label, required=required, max_length=max_length)
+
+
+def _name(value: Any) -> str:
+    name = clean_text(value, "name", required=True, max_length=NAME_MAX_LENGTH)
+    if name.casefold().startswith(ID_PREFIX):
+        raise InvalidInputError(
+            f"A project name cannot start with {ID_PREFIX!r}: that is how project ids are written."
+        )
+    return name
+
+
+def parse_reference(project: Any) -> tuple[str, str]:
+    """How a command or API call names a project: ``("id", key)`` or ``("name", name)``.
+
+    The one rule for every surface: a :class:`Project`, or text written ``project:<id>``,
+    refers to a project by id; any other text is a name (trimmed, NFC; matched ignoring
+    case). A name can therefore never reach another project through its id.
+
+    Raises
+    ------
+    InvalidInputError
+        Neither a Project nor text; empty; invalid text.
+    """
+    if isinstance(project, Project):
+        return "id", project.id
+    text = clean_text(project, "project", required=True) if isinstance(project, str) else None
+    if text is None:
+        raise InvalidInputError(f"A project is named by its name or project:<id>; got {project!r}.")
+    if text.casefold().startswith(ID_PREFIX):
+        key = text[len(ID_PREFIX) :].strip()
+        if not key:
+            raise InvalidInputError("A project id is written project:<id>, with the id after the colon.")
+        return "id", key
+    return "name", text
 
 
 def parse_date(value: Any, label: str = "date") -> date | None:
@@ -175,12 +201,12 @@ def _metadata(value: Any) -> dict[str, Any]:
         return {}
     if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
         raise InvalidInputError("metadata must be a mapping with text keys.")
-    return dict(value)
+    return dict(check_nested_text(value, "metadata"))
 
 
 _CLEANERS = {
-    "name": lambda v: _text(v, "name", required=True, max_length=NAME_MAX_LENGTH),
-    "description": lambda v: _text(v, "description", required=False, max_length=20_000),
+    "name": _name,
+    "description": lambda v: clean_text(v, "description", required=False, max_length=20_000, multiline=True),
     "project_type": lambda v: _choice(v, PROJECT_TYPES, "project_type"),
     "status": lambda v: _choice(v, PROJECT_STATUSES, "status"),
     "priority": lambda v: _choice(v, PRIORITIES, "priority"),

@@ -103,9 +103,8 @@ class RVToolsImports:
         steps = tqdm(total=5, desc=f"Import {source.name}", unit="step", disable=not progress, leave=False)
         try:
             self.recover()
-            project_key = project.id if isinstance(project, Project) else project
             with self._store.unit_of_work() as session:
-                project_id = project_records.find(session, project_key)["id"]
+                project_id = project_records.find(session, project)["id"]
             steps.set_postfix_str("reading")
             if source.is_dir():
                 export = read_rvtools(source)
@@ -252,7 +251,7 @@ class RVToolsImports:
         with self._store.unit_of_work() as session:
             key = None
             if project is not None:
-                key = project_records.find(session, project.id if isinstance(project, Project) else project)["id"]
+                key = project_records.find(session, project)["id"]
             return [RVToolsImport.from_record(r) for r in import_records.select(session, key)]
 
     def frame(self, project: str | Project | None = None) -> pd.DataFrame:

@@ -8,9 +8,24 @@ from pathlib import Path
 
 import platformdirs
 
+from workbench.errors import InvalidInputError
+
 
 def _help(text: str):
     return field(metadata={"help": text})
+
+
+def _seconds(env, name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise InvalidInputError(f"{name} must be a positive number of seconds; got {text!r}.")
+    return value
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,12 @@ class Settings:
         "Seconds a unit of work waits for another process holding the embedded store. "
         "Environment: WORKBENCH_LOCK_TIMEOUT."
     )
+    engine_timeout: float = _help(
+        "Seconds one call into the store engine (open, query, close) may take before the "
+        "process gives up: it writes the stacks of all its threads to "
+        "HOME/logs/engine-hangs.log and exits, instead of freezing. "
+        "Environment: WORKBENCH_ENGINE_TIMEOUT."
+    )
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> Settings:
@@ -52,7 +73,8 @@ class Settings:
             database=env.get("WORKBENCH_DB_NAME") or "main",
             username=env.get("WORKBENCH_DB_USER") or None,
             password=env.get("WORKBENCH_DB_PASS") or None,
-            lock_timeout=float(env.get("WORKBENCH_LOCK_TIMEOUT") or 30.0),
+            lock_timeout=_seconds(env, "WORKBENCH_LOCK_TIMEOUT", 30.0),
+            engine_timeout=_seconds(env, "WORKBENCH_ENGINE_TIMEOUT", 120.0),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -10,6 +10,7 @@ connection: the first has nothing to share, the second is shared by the server i
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import getpass
 import json
@@ -19,8 +20,8 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -39,6 +40,7 @@ from workbench.errors import (
     StoreUnavailableError,
 )
 from workbench.settings import Settings
+from workbench.store.watch import EngineWatch, raise_open_file_limit
 
 __all__ = ["Store", "Session", "RecordID", "record_id"]
 
@@ -66,6 +68,7 @@ TABLES = frozenset(
         "project_document",
         "document_template",
         "schema_migration",
+        "store_identity",
     }
 )
 
@@ -106,6 +109,15 @@ def to_db(value: Any) -> Any:
 _UNIQUE = re.compile(r"index `(?P<index>[^`]+)` already contains (?P<value>.+?), with record")
 _REJECT = re.compile(r"Cannot delete `(?P<record>[^`]+)` as it is referenced by `(?P<by>[^`]+)`")
 _INVALID = ("must conform to", "Couldn't coerce", "Expected a", "but expected", "is readonly")
+# What the engine says when the file system fails under it.
+_FILE_SYSTEM = (
+    "No space left on device",
+    "Read-only file system",
+    "Permission denied",
+    "Disk quota exceeded",
+    "Input/output error",
+    "No such file or directory",
+)
 
 
 def _translate(exc: Exception) -> Exception:
@@ -121,21 +133,62 @@ def _translate(exc: Exception) -> Exception:
         return err
     if any(marker in text for marker in _INVALID):
         return InvalidInputError(text)
+    if any(marker in text for marker in _FILE_SYSTEM):
+        return StoreUnavailableError(f"The store cannot be written or read: {_first_line(text)}")
     if isinstance(exc, surrealdb.errors.TransportError):
         return StoreUnavailableError(f"The store is unavailable: {text}")
     return exc
 
 
-class Session:
-    """An open store inside one unit of work. Only ``workbench.store`` uses it."""
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
 
-    def __init__(self, connection: Any):
+
+def file_system_error(path: Path | str, exc: OSError) -> StoreUnavailableError:
+    """A one-line :class:`StoreUnavailableError` naming ``path`` and what the system said."""
+    cause = exc.strerror or _first_line(str(exc)) or type(exc).__name__
+    where = exc.filename if getattr(exc, "filename", None) else path
+    hint = {
+        errno.ENOSPC: " Free some space on that disk.",
+        errno.EROFS: " The disk is mounted read-only.",
+        errno.EACCES: " Check the folder's owner and permissions.",
+        errno.EPERM: " Check the folder's owner and permissions.",
+        errno.ENOTDIR: " A file stands where a folder is expected.",
+        errno.EEXIST: " A file stands where a folder is expected.",
+    }.get(exc.errno or 0, "")
+    err = StoreUnavailableError(f"The store at {path} cannot be used: {cause} ({where}).{hint}")
+    err.errno = exc.errno
+    return err
+
+
+class Session:
+    """An open store inside one unit of work. Only ``workbench.store`` uses it.
+
+    ``guard`` runs before every statement (the on-disk store checks that its folder is
+    still the one it opened); ``watch`` bounds each call into the engine.
+    """
+
+    def __init__(
+        self,
+        connection: Any,
+        *,
+        guard: Callable[[], None] | None = None,
+        watch: EngineWatch | None = None,
+        label: str = "the store",
+    ):
         self._connection = connection
+        self._guard = guard
+        self._watch = watch
+        self._label = label
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
         """Run SurrealQL with bound parameters; return one result per statement."""
+        if self._guard is not None:
+            self._guard()
+        watching = self._watch.watching(f"a query on {self._label}") if self._watch else nullcontext()
         try:
-            response = self._connection.query_raw(sql, to_db(params or {}))
+            with watching:
+                response = self._connection.query_raw(sql, to_db(params or {}))
             if response.get("error") is not None:
                 raise parse_rpc_error(response["error"])
             results = response.get("result") or []
@@ -150,6 +203,13 @@ class Session:
             if translated is exc:
                 raise
             raise translated from exc
+        except UnicodeEncodeError as exc:
+            # A lone surrogate cannot be encoded for the engine; the rules in
+            # workbench.text refuse it earlier, this is the last line.
+            raise InvalidInputError(
+                "A value is not valid text (it holds a lone surrogate, such as bytes that are "
+                "not UTF-8)."
+            ) from exc
         return [r.get("result") for r in results]
 
     def one(self, sql: str, params: dict[str, Any] | None = None) -> Any:
@@ -181,8 +241,19 @@ class _Holder:
         return f"process {self.pid} ({self.command}) of {self.user}@{self.host}, since {self.since}"
 
 
+IDENTITY_SUFFIX = ".identity"
+_IDENTITY_PROBE = "SELECT VALUE identity FROM ONLY store_identity:current; SELECT VALUE name FROM schema_migration LIMIT 1;"
+
+
 class Store:
     """The workbench's one gateway to SurrealDB.
+
+    A store is created only on purpose: by :func:`workbench.store.migrate` (``workbench
+    init``/``migrate``, or ``workbench.open()`` on a new data directory). Every other unit of
+    work first checks, before anything is written, that the store is the one this process
+    and its data directory know: the identity recorded in it (``store_identity:current``)
+    must match the copy beside it (``<store>.identity``) and what this process saw before.
+    A vanished, replaced or schema-less store raises :class:`StoreUnavailableError`.
 
     Parameters
     ----------
@@ -212,30 +283,47 @@ class Store:
         self._file_lock: filelock.BaseFileLock | None = None
         if self.path is not None:
             self._file_lock = filelock.FileLock(str(self.path) + ".lock", thread_local=False)
+        self.identity: str | None = None
+        """The store's identity once a unit of work has seen it."""
+        self.watch = EngineWatch(settings.home / "logs", settings.engine_timeout)
+        raise_open_file_limit()
 
     @property
     def is_embedded_on_disk(self) -> bool:
         """True when every unit of work opens and closes the on-disk engine."""
         return self.path is not None
 
+    @property
+    def where(self) -> str:
+        """The store's folder or URL, for messages."""
+        return str(self.path) if self.path is not None else self.url
+
     # -- connections ---------------------------------------------------------------------
 
     def _connect(self) -> Any:
         try:
-            connection = surrealdb.Surreal(self.url)
-            if self.scheme in SERVER_SCHEMES:
-                if hasattr(connection, "connect"):
-                    connection.connect()
-                if self.settings.username:
-                    connection.signin(
-                        {"username": self.settings.username, "password": self.settings.password or ""}
-                    )
-            connection.use(self.settings.namespace, self.settings.database)
+            with self.watch.watching(f"the open of {self.where}"):
+                connection = surrealdb.Surreal(self.url)
+                if self.scheme in SERVER_SCHEMES:
+                    if hasattr(connection, "connect"):
+                        connection.connect()
+                    if self.settings.username:
+                        connection.signin(
+                            {"username": self.settings.username, "password": self.settings.password or ""}
+                        )
+                connection.use(self.settings.namespace, self.settings.database)
             return connection
         except surrealdb.errors.SurrealError as exc:
+            translated = _translate(exc)
+            if isinstance(translated, StoreUnavailableError):
+                raise StoreUnavailableError(f"Cannot open the store at {self.where}: {_first_line(str(exc))}") from exc
             raise StoreUnavailableError(f"Cannot open the store at {self.url}: {exc}") from exc
         except OSError as exc:
             raise StoreUnavailableError(f"Cannot reach the store at {self.url}: {exc}") from exc
+
+    def _close(self, connection: Any) -> None:
+        with self.watch.watching(f"the close of {self.where}"):
+            connection.close()
 
     def _open_embedded(self, deadline: float) -> Any:
         # Something outside our lock protocol (another tool) may hold the engine's own lock:
@@ -297,18 +385,130 @@ class Store:
         except (OSError, ValueError, TypeError):
             return None
 
+    # -- identity ------------------------------------------------------------------------
+
+    @property
+    def identity_path(self) -> Path | None:
+        """The copy of the store's identity kept beside an on-disk store."""
+        return None if self.path is None else Path(str(self.path) + IDENTITY_SUFFIX)
+
+    def _identity_beside(self) -> str | None:
+        if self.identity_path is None:
+            return None
+        try:
+            return self.identity_path.read_text("utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise file_system_error(self.where, exc) from exc
+
+    def _gone(self, what: str) -> StoreUnavailableError:
+        known = self.identity or self._identity_beside()
+        remedy = (
+            f" Put it back, or remove {self.identity_path} and run `workbench init` to start a "
+            "new, empty store (`workbench restore FILE` then brings back a backup)."
+            if self.identity_path is not None and self.identity_path.exists()
+            else " Restart this kernel or command to start afresh."
+        )
+        return StoreUnavailableError(
+            f"The store at {self.where} {what}; nothing was written"
+            + (f" (expected store {known})." if known else ".")
+            + remedy
+        )
+
+    def _check_folder(self, creating: bool) -> bool:
+        """Before the engine opens (and would create) the folder: True if it exists."""
+        assert self.path is not None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.is_dir():
+                return True
+            if self.path.exists():
+                raise NotADirectoryError(errno.ENOTDIR, "a file stands where the store folder should be", str(self.path))
+        except OSError as exc:
+            raise file_system_error(self.where, exc) from exc
+        if self.identity is not None or self._identity_beside() is not None:
+            raise self._gone("is missing: it was deleted or moved")
+        if not creating:
+            raise StoreUnavailableError(
+                f"No store at {self.where}: create one with `workbench init` (or workbench.open())."
+            )
+        return False
+
+    def _probe_identity(self, connection: Any) -> tuple[str | None, bool]:
+        """(identity recorded in the store, whether it has a migration ledger)."""
+        with self.watch.watching(f"a query on {self.where}"):
+            response = connection.query_raw(_IDENTITY_PROBE, {})
+        results = response.get("result") or []
+        values = [r.get("result") if r.get("status") == "OK" else None for r in results]
+        values += [None] * (2 - len(values))
+        identity = values[0] if isinstance(values[0], str) else None
+        return identity, bool(values[1])
+
+    def _check_identity(self, connection: Any, migrating: bool) -> None:
+        identity, has_ledger = self._probe_identity(connection)
+        beside = self._identity_beside()
+        expected = self.identity or beside
+        if identity is None:
+            if expected is None and (has_ledger or migrating):
+                return  # new (the migrations create it) or written before schema 0007
+            raise self._gone(
+                "has no schema: it is empty or was replaced"
+                if not has_ledger
+                else "has lost its identity: it was replaced by another store"
+            )
+        if expected is not None and identity != expected:
+            raise self._gone(f"was replaced by another store ({identity})")
+        self.identity = identity
+        if self.identity_path is not None and beside is None:
+            try:
+                self.identity_path.write_text(identity + "\n", "utf-8")
+            except OSError as exc:
+                raise file_system_error(self.where, exc) from exc
+
+    def _folder_guard(self) -> Callable[[], None]:
+        assert self.path is not None
+        path = self.path
+        try:
+            inode = os.stat(path).st_ino
+        except OSError as exc:
+            raise file_system_error(self.where, exc) from exc
+
+        def still_there() -> None:
+            try:
+                same = os.stat(path).st_ino == inode
+            except FileNotFoundError:
+                same = False
+            except OSError as exc:
+                raise file_system_error(self.where, exc) from exc
+            if not same:
+                raise self._gone("vanished while in use: it was deleted or replaced")
+
+        return still_there
+
+    # -- units of work -------------------------------------------------------------------
+
     @contextmanager
-    def unit_of_work(self, timeout: float | None = None) -> Iterator[Session]:
-        """One user action on the store: lock, open, work, close.
+    def unit_of_work(self, timeout: float | None = None, *, migrating: bool = False) -> Iterator[Session]:
+        """One user action on the store: lock, open, check identity, work, close.
 
         Nested calls in the same thread reuse the open session, so a facade method may call
         another without deadlocking.
 
+        Parameters
+        ----------
+        timeout : float, optional
+            Seconds to wait for another process holding the embedded store
+            (default: ``settings.lock_timeout``).
+        migrating : bool
+            Only for :func:`workbench.store.migrate`: a new store may be created.
+
         Raises
         ------
         StoreLockedError
-            When another process held the embedded store for longer than ``timeout``
-            seconds (default: ``settings.lock_timeout``).
+            When another process held the embedded store for longer than ``timeout``.
+        StoreUnavailableError
+            The store is missing, replaced or without schema, or the file system fails.
         """
         active = getattr(self._local, "session", None)
         if active is not None:
@@ -317,14 +517,16 @@ class Store:
         timeout = self.settings.lock_timeout if timeout is None else timeout
         with self._mutex:
             if self._file_lock is None:
-                session = Session(self._shared())
+                connection = self._shared()
+                self._check_identity(connection, migrating)
+                session = Session(connection, watch=self.watch, label=self.where)
                 self._local.session = session
                 try:
                     yield session
                 finally:
                     self._local.session = None
                 return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._check_folder(migrating)
             deadline = time.monotonic() + timeout
             try:
                 self._file_lock.acquire(timeout=timeout)
@@ -335,23 +537,48 @@ class Store:
                     + (f"; it is held by {who}." if who else ".")
                     + " Try again, or stop the process that holds it."
                 ) from None
+            except OSError as exc:
+                raise file_system_error(self.where, exc) from exc
             try:
-                if not self._wait_for_engine_lock(deadline):
+                # Checked again under the lock: another process may have removed it.
+                self._check_folder(migrating)
+                try:
+                    free = self._wait_for_engine_lock(deadline)
+                except OSError as exc:
+                    raise file_system_error(self.where, exc) from exc
+                if not free:
                     raise StoreLockedError(
                         f"The store {self.path} is open in a program that does not use the "
                         "workbench's lock (its LOCK file stayed held). Close that program."
                     )
                 self._write_holder()
                 connection = self._open_embedded(deadline)
-                session = Session(connection)
-                self._local.session = session
                 try:
-                    yield session
+                    guard = self._folder_guard()
+                    self._check_identity(connection, migrating)
+                    session = Session(connection, guard=guard, watch=self.watch, label=self.where)
+                    self._local.session = session
+                    try:
+                        yield session
+                        guard()  # the action's writes went to a folder that is still there
+                    finally:
+                        self._local.session = None
                 finally:
-                    self._local.session = None
-                    connection.close()
+                    self._close(connection)
             finally:
                 self._file_lock.release()
+
+    def confirm_identity(self, session: Session) -> str:
+        """After the migrations: remember the store's identity and keep its copy beside it.
+
+        Raises
+        ------
+        StoreUnavailableError
+            The store has no identity, or not the expected one.
+        """
+        self._check_identity(session._connection, migrating=False)
+        assert self.identity is not None
+        return self.identity
 
     def _shared(self) -> Any:
         if self._shared_connection is None:
@@ -368,7 +595,7 @@ class Store:
         with self._mutex:
             if self._shared_connection is not None:
                 try:
-                    self._shared_connection.close()
+                    self._close(self._shared_connection)
                 finally:
                     self._shared_connection = None
 

@@ -18,6 +18,9 @@ from workbench.store.connection import Session, Store
 
 _NAME = re.compile(r"^(?P<number>\d{4})_(?P<slug>[a-z0-9_]+)\.surql$")
 
+IDENTITY_MIGRATION = "0007_store_identity_and_name_keys"
+"""The migration that gives a store its identity (see Store.unit_of_work)."""
+
 LEDGER = """
 DEFINE TABLE IF NOT EXISTS schema_migration SCHEMAFULL
     COMMENT 'One row per applied schema/NNNN_name.surql file';
@@ -82,7 +85,7 @@ def applied(session: Session) -> dict[str, str]:
 def pending(store: Store, migrations: list[Migration] | None = None) -> list[Migration]:
     """Migrations not yet applied to ``store``."""
     migrations = load_migrations() if migrations is None else migrations
-    with store.unit_of_work() as session:
+    with store.unit_of_work(migrating=True) as session:
         done = applied(session)
     return [m for m in migrations if m.name not in done]
 
@@ -99,7 +102,7 @@ def migrate(store: Store, migrations: list[Migration] | None = None) -> list[str
     migrations = load_migrations() if migrations is None else migrations
     names_on_disk = {m.name for m in migrations}
     newly_applied: list[str] = []
-    with store.unit_of_work() as session:
+    with store.unit_of_work(migrating=True) as session:
         done = applied(session)
         unknown = sorted(set(done) - names_on_disk)
         if unknown:
@@ -122,6 +125,8 @@ def migrate(store: Store, migrations: list[Migration] | None = None) -> list[str
                 {"name": migration.name, "number": migration.number, "checksum": migration.checksum},
             )
             newly_applied.append(migration.name)
+        if any(m.name == IDENTITY_MIGRATION for m in migrations):
+            store.confirm_identity(session)
     return newly_applied
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from workbench.errors import ConflictError, NotFoundError
-from workbench.projects import ProjectFilter
+from workbench.projects import ProjectFilter, parse_reference
 from workbench.store.connection import RecordID, Session, record_id
 
 # Each filter is a fixed fragment; only the bound values vary.
@@ -38,19 +38,33 @@ def create(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     try:
         row = session.one("CREATE ONLY project CONTENT $values", {"values": values})
     except ConflictError as exc:
-        raise ConflictError(f"A project named {values['name']!r} already exists.") from exc
+        raise ConflictError(f"A project named {values['name']!r} already exists (names are unique ignoring case).") from exc
     return _plain(row)
 
 
-def find(session: Session, id_or_name: str) -> dict[str, Any]:
-    """The project whose id, or else whose exact name, is ``id_or_name``."""
-    row = session.one("SELECT * FROM ONLY $id", {"id": record_id("project", id_or_name)})
-    if row:
+def find(session: Session, project: Any) -> dict[str, Any]:
+    """The project ``project`` refers to (see :func:`workbench.projects.parse_reference`).
+
+    A :class:`~workbench.projects.Project` or a ``project:<id>`` string is looked up by id;
+    any other text by name, ignoring case, so a name can never reach another project's id.
+    """
+    kind, value = parse_reference(project)
+    if kind == "id":
+        row = session.one("SELECT * FROM ONLY $id", {"id": record_id("project", value)})
+        if not row:
+            raise NotFoundError(f"No project with id project:{value}.")
         return _plain(row)
-    rows = session.one("SELECT * FROM project WHERE name = $name LIMIT 1", {"name": id_or_name.strip()})
+    # name_key is the lower-cased name, kept by the database (schema 0007).
+    rows = session.one(
+        "SELECT * FROM project WHERE name_key = string::lowercase($name) LIMIT 1", {"name": value}
+    )
     if not rows:
-        raise NotFoundError(f"No project with id or name {id_or_name!r}.")
+        raise NotFoundError(f"No project named {value!r}." + (" Ids are written project:<id>." if _looks_like_id(value) else ""))
     return _plain(rows[0])
+
+
+def _looks_like_id(text: str) -> bool:
+    return text.isascii() and text.isalnum() and len(text) >= 16
 
 
 def select(session: Session, where: ProjectFilter) -> list[dict[str, Any]]:
