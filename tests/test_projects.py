@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 import workbench
 from workbench.errors import ConflictError, InvalidInputError, NotFoundError
-from workbench.text import is_visible
 from workbench.projects import (
     PRIORITIES,
     PROJECT_STATUSES,
@@ -21,6 +20,7 @@ from workbench.projects import (
     validate_changes,
     validate_new,
 )
+from workbench.text import is_visible
 
 # -- pure rules ------------------------------------------------------------------------------
 

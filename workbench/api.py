@@ -19,6 +19,7 @@ from workbench.rvtools_api import RVToolsImports
 from workbench.settings import Settings
 from workbench.store import Store, migrate, pending
 from workbench.store import projects as project_records
+from workbench.store.connection import file_system_error
 
 
 class Projects:
@@ -221,7 +222,10 @@ def open_workbench(
         Bring the schema up to date first (default). Applying none is a no-op.
     """
     settings = Settings.from_env(db_url=url, home=home)
-    settings.home.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise file_system_error(settings.home, exc) from exc
     workbench = Workbench(settings, Store(settings))
     if apply_migrations:
         workbench.migrate()

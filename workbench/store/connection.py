@@ -109,15 +109,15 @@ def to_db(value: Any) -> Any:
 _UNIQUE = re.compile(r"index `(?P<index>[^`]+)` already contains (?P<value>.+?), with record")
 _REJECT = re.compile(r"Cannot delete `(?P<record>[^`]+)` as it is referenced by `(?P<by>[^`]+)`")
 _INVALID = ("must conform to", "Couldn't coerce", "Expected a", "but expected", "is readonly")
-# What the engine says when the file system fails under it.
-_FILE_SYSTEM = (
-    "No space left on device",
-    "Read-only file system",
-    "Permission denied",
-    "Disk quota exceeded",
-    "Input/output error",
-    "No such file or directory",
-)
+# What the engine says when the file system fails under it, and what to do about it.
+_FILE_SYSTEM = {
+    "No space left on device": " Free some space on that disk.",
+    "Read-only file system": " The disk is mounted read-only.",
+    "Permission denied": " Check the folder's owner and permissions.",
+    "Disk quota exceeded": " Free some space within the quota.",
+    "Input/output error": " The disk reports errors.",
+    "No such file or directory": " Files of the store are missing.",
+}
 
 
 def _translate(exc: Exception) -> Exception:
@@ -133,8 +133,8 @@ def _translate(exc: Exception) -> Exception:
         return err
     if any(marker in text for marker in _INVALID):
         return InvalidInputError(text)
-    if any(marker in text for marker in _FILE_SYSTEM):
-        return StoreUnavailableError(f"The store cannot be written or read: {_first_line(text)}")
+    if fault := next((marker for marker in _FILE_SYSTEM if marker in text), None):
+        return StoreUnavailableError(f"The store cannot be used: {fault}.{_FILE_SYSTEM[fault]}")
     if isinstance(exc, surrealdb.errors.TransportError):
         return StoreUnavailableError(f"The store is unavailable: {text}")
     return exc
@@ -202,6 +202,10 @@ class Session:
             translated = _translate(exc)
             if translated is exc:
                 raise
+            if isinstance(translated, StoreUnavailableError):
+                translated = StoreUnavailableError(
+                    str(translated).replace("The store", f"The store at {self._label}", 1)
+                )
             raise translated from exc
         except UnicodeEncodeError as exc:
             # A lone surrogate cannot be encoded for the engine; the rules in
@@ -316,7 +320,9 @@ class Store:
         except surrealdb.errors.SurrealError as exc:
             translated = _translate(exc)
             if isinstance(translated, StoreUnavailableError):
-                raise StoreUnavailableError(f"Cannot open the store at {self.where}: {_first_line(str(exc))}") from exc
+                raise StoreUnavailableError(
+                    str(translated).replace("The store", f"The store at {self.where}", 1)
+                ) from exc
             raise StoreUnavailableError(f"Cannot open the store at {self.url}: {exc}") from exc
         except OSError as exc:
             raise StoreUnavailableError(f"Cannot reach the store at {self.url}: {exc}") from exc
@@ -420,7 +426,6 @@ class Store:
         """Before the engine opens (and would create) the folder: True if it exists."""
         assert self.path is not None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.path.is_dir():
                 return True
             if self.path.exists():
@@ -433,6 +438,10 @@ class Store:
             raise StoreUnavailableError(
                 f"No store at {self.where}: create one with `workbench init` (or workbench.open())."
             )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise file_system_error(self.where, exc) from exc
         return False
 
     def _probe_identity(self, connection: Any) -> tuple[str | None, bool]:
