@@ -85,7 +85,7 @@ def applied(session: Session) -> dict[str, str]:
 def pending(store: Store, migrations: list[Migration] | None = None) -> list[Migration]:
     """Migrations not yet applied to ``store``."""
     migrations = load_migrations() if migrations is None else migrations
-    with store.unit_of_work(migrating=True) as session:
+    with store.unit_of_work() as session:  # asking never creates a store
         done = applied(session)
     return [m for m in migrations if m.name not in done]
 
