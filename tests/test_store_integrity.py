@@ -8,10 +8,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import workbench
 from tests.conftest import require
@@ -19,6 +22,7 @@ from workbench.errors import ConflictError, InvalidInputError, NotFoundError, St
 from workbench.settings import Settings
 from workbench.store import Store, migrate
 from workbench.store.migrations import load_migrations
+from workbench.text import is_visible
 
 CLI = [sys.executable, "-m", "workbench.cli"]
 
@@ -334,3 +338,24 @@ def test_missing_projects_are_not_found_not_crashes(ws):
         ws.projects.get("project:nope")
     with pytest.raises(InvalidInputError, match="after the colon"):
         ws.projects.get("project:")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(alphabet=st.characters(exclude_categories=()), max_size=30))
+def test_any_text_as_a_name_is_stored_exactly_or_refused_plainly(ws, name):
+    """Whatever text arrives (surrogates, controls, marks, invisibles), a name is either
+    stored as its trimmed NFC form and found again ignoring case, or refused as invalid."""
+    try:
+        created = ws.projects.create(name, "new_solution")
+    except InvalidInputError:
+        return
+    except ConflictError:
+        assert any(p.name.lower() == unicodedata.normalize("NFC", name).strip().lower() for p in ws.projects.list())
+        return
+    assert created.name == unicodedata.normalize("NFC", name).strip() and is_visible(created.name)
+    # "Ignoring case" is the database's lower-casing (string::lowercase), one rule for every
+    # writer: "ß" and "SS" stay apart, "É" and "é" meet.
+    assert ws.projects.get(created.name.lower()) == created == ws.projects.get(created.ref)
+    if created.name.upper().lower() == created.name.lower():
+        assert ws.projects.get(created.name.upper()) == created
+    ws.projects.delete(created)
