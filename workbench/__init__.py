@@ -3,14 +3,18 @@
 >>> import workbench
 >>> ws = workbench.open()          # the default on-disk store, schema brought up to date
 >>> ws.projects.frame(status="active")
+
+The facade (and with it the store, pandas and pyarrow) is imported on first use, so the
+``workbench`` command starts quickly.
 """
 
 from __future__ import annotations
 
-import openpyxl as _openpyxl
+import importlib.util as _importlib_util
+import os as _os
+from typing import TYPE_CHECKING
 
 from workbench import errors
-from workbench.api import Workbench, open_workbench
 from workbench.errors import (
     ConflictError,
     ImportRejectedError,
@@ -21,17 +25,39 @@ from workbench.errors import (
     StoreUnavailableError,
     WorkbenchError,
 )
-from workbench.projects import Project
 
-# Spreadsheets from clients are untrusted: openpyxl must parse XML through defusedxml.
-if not _openpyxl.DEFUSEDXML:
+if TYPE_CHECKING:
+    from workbench.api import Workbench
+    from workbench.projects import Project
+
+# Spreadsheets from clients are untrusted: openpyxl must parse XML through defusedxml. This is
+# openpyxl's own rule for openpyxl.DEFUSEDXML, checked without importing openpyxl (0.3 s).
+if _importlib_util.find_spec("defusedxml") is None or _os.environ.get("OPENPYXL_DEFUSEDXML", "True") != "True":
     raise ImportError(
-        "openpyxl is not using defusedxml: install defusedxml and do not set "
+        "openpyxl would not use defusedxml: install defusedxml and do not set "
         "OPENPYXL_DEFUSEDXML=False."
     )
 
 __version__ = "0.1.0"
-open = open_workbench  # noqa: A001 - ``workbench.open()`` is the documented entry point
+
+_LAZY = {
+    "open": ("workbench.api", "open_workbench"),
+    "open_workbench": ("workbench.api", "open_workbench"),
+    "Workbench": ("workbench.api", "Workbench"),
+    "Project": ("workbench.projects", "Project"),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'workbench' has no attribute {name!r}")
+
 
 __all__ = [
     "ConflictError",

@@ -7,27 +7,30 @@ kernel and any number of dashboard kernels can share an on-disk store.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from workbench import projects as project_rules
-from workbench.demo import demo_projects, write_synthetic_rvtools
 from workbench.projects import Project
-from workbench.rvtools_api import RVToolsImports
 from workbench.settings import Settings
 from workbench.store import Store, migrate, pending
 from workbench.store import projects as project_records
 from workbench.store.connection import file_system_error
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workbench.rvtools_api import RVToolsImports
+
 
 class Projects:
     """Projects: create, list with filters, get, update, delete (the seed's first five)."""
 
-    def __init__(self, store: Store, imports: RVToolsImports):
+    def __init__(self, store: Store, imports: Callable[[], RVToolsImports]):
         self._store = store
-        self._imports = imports
+        self._imports = imports  # called when needed: the RVTools side is heavy to import
 
     def create(
         self,
@@ -141,9 +144,9 @@ class Projects:
         """
         with self._store.unit_of_work() as session:
             current = project_records.find(session, project)
-            owned = self._imports.ids_of_project(current["id"])
+            owned = self._imports().ids_of_project(current["id"])
             project_records.delete(session, current["id"], current["name"])
-        self._imports.discard_files(owned)  # the records went with the project
+        self._imports().discard_files(owned)  # the records went with the project
 
     def count(self) -> int:
         """How many projects are stored."""
@@ -157,8 +160,14 @@ class Workbench:
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store
-        self.rvtools = RVToolsImports(store, settings)
-        self.projects = Projects(store, imports=self.rvtools)
+        self.projects = Projects(store, imports=lambda: self.rvtools)
+
+    @cached_property
+    def rvtools(self) -> RVToolsImports:
+        """RVTools imports of projects (imported on first use: pandas, pyarrow, the reader)."""
+        from workbench.rvtools_api import RVToolsImports
+
+        return RVToolsImports(self.store, self.settings)
 
     def load_demo(self, *, if_empty: bool = False) -> int:
         """Store the generated demo projects and a generated RVTools export; return how many
@@ -168,6 +177,8 @@ class Workbench:
         300 VMs, see :func:`workbench.demo.synthetic_rvtools`) goes into the first VMware
         migration project unless it already has an import.
         """
+        from workbench.demo import demo_projects, write_synthetic_rvtools
+
         if if_empty and self.projects.count():
             return 0
         specs = demo_projects()

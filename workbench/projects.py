@@ -8,15 +8,17 @@ midnight UTC.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from workbench.errors import InvalidInputError
 from workbench.text import check_nested_text, clean_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PROJECT_TYPES = ("vmware_migration", "lifecycle_planning", "new_solution", "hardware_refresh")
 PROJECT_STATUSES = ("planning", "active", "on_hold", "completed", "cancelled")
@@ -162,7 +164,8 @@ def parse_date(value: Any, label: str = "date") -> date | None:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if value is pd.NaT:
+    pandas = sys.modules.get("pandas")  # NaT can only arrive where pandas is loaded
+    if pandas is not None and value is pandas.NaT:
         return None
     if isinstance(value, datetime):  # includes pandas.Timestamp
         return value.date()
@@ -346,6 +349,8 @@ def projects_frame(projects: Iterable[Project]) -> pd.DataFrame:
         ``assigned_team`` (comma-separated names), ``created_at``, ``updated_at``
         (datetime64, UTC).
     """
+    import pandas as pd  # here, not at the top: the command line lists projects without it
+
     rows = [
         {
             **{c: getattr(p, c) for c in FRAME_COLUMNS},
