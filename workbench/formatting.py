@@ -1,0 +1,148 @@
+"""How numbers, sizes, dates and names read, in one place for dashboards, notebooks and CLI.
+
+Pure functions: values in, text out. Sizes are binary (1 GiB = 1024 MiB) with their symbol,
+the unit chosen by size; counts get thousands separators; dates are ISO without time zone
+noise or microseconds; internal names (``vmware_migration``) get a label a person reads.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+from typing import Any
+
+NO_CLUSTER = "(no cluster)"
+"""What a VM or host outside any cluster is called, everywhere."""
+
+MISSING = "–"
+"""What an absent value shows as (an en dash)."""
+
+_BINARY_UNITS = ("MiB", "GiB", "TiB", "PiB", "EiB")
+
+# Labels of internal names where the plain rule ("hardware_refresh" -> "Hardware refresh")
+# would read wrongly.
+LABELS = {
+    "vmware_migration": "VMware migration",
+    "new_solution": "New solution",
+    "lifecycle_planning": "Lifecycle planning",
+    "hardware_refresh": "Hardware refresh",
+    "on_hold": "On hold",
+    "migration_wave": "Migration wave",
+    "hardware_procurement": "Hardware procurement",
+    "vcpu": "vCPU",
+    "vcpus": "vCPUs",
+    "vms": "VMs",
+    "vram": "vRAM",
+    "n1": "N+1",
+    "hld": "HLD",
+    "lld": "LLD",
+    "bom": "BOM",
+    "hardware_bom": "Hardware BOM",
+    "migration_plan": "Migration plan",
+    "network_diagram": "Network diagram",
+}
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, NaT and pandas' NA."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN, NaT
+    except (TypeError, ValueError):
+        return type(value).__name__ == "NAType"  # pandas.NA refuses to be a boolean
+
+
+def label(name: str | None) -> str:
+    """A person's label for an internal name: ``"vmware_migration"`` -> ``"VMware migration"``."""
+    if name is None or name == "":
+        return MISSING
+    if name in LABELS:
+        return LABELS[name]
+    words = str(name).split("_")
+    first = LABELS.get(words[0], words[0].capitalize())
+    return " ".join([first, *(LABELS.get(word, word) for word in words[1:])])
+
+
+def count(value: Any) -> str:
+    """A whole number with thousands separators: ``1537`` -> ``"1,537"``."""
+    if is_missing(value):
+        return MISSING
+    return f"{round(float(value)):,}"
+
+
+def number(value: Any, decimals: int = 1) -> str:
+    """A number with thousands separators and ``decimals`` places: ``1234.56`` -> ``"1,234.6"``."""
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, float) and math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    return f"{float(value):,.{decimals}f}"
+
+
+def ratio(value: Any) -> str:
+    """A consolidation ratio: ``3.456`` -> ``"3.46 : 1"``."""
+    return MISSING if is_missing(value) else f"{number(value, 2)} : 1"
+
+
+def percent(value: Any, decimals: int = 0) -> str:
+    """A fraction as a percentage: ``0.42`` -> ``"42%"``."""
+    return MISSING if is_missing(value) else f"{number(float(value) * 100, decimals)}%"
+
+
+def size_unit(mib: float) -> tuple[str, float]:
+    """The binary unit that reads best for ``mib`` mebibytes, and its size in MiB."""
+    magnitude = abs(float(mib)) if not is_missing(mib) else 0.0
+    index = 0
+    while index < len(_BINARY_UNITS) - 1 and magnitude >= 1024 ** (index + 1):
+        index += 1
+    return _BINARY_UNITS[index], float(1024**index)
+
+
+def size(mib: Any, decimals: int | None = None, unit: str | None = None) -> str:
+    """A size given in MiB, in the binary unit that fits: ``1536`` -> ``"1.5 GiB"``.
+
+    Parameters
+    ----------
+    mib : float
+        Size in mebibytes (RVTools' unit).
+    decimals : int, optional
+        Places after the point (default: 0 for MiB, 1 above).
+    unit : {'MiB', 'GiB', 'TiB', 'PiB'}, optional
+        Force a unit, e.g. to show a column of sizes alike.
+    """
+    if is_missing(mib):
+        return MISSING
+    if unit is None:
+        unit, factor = size_unit(mib)
+    else:
+        factor = float(1024 ** _BINARY_UNITS.index(unit))
+    places = decimals if decimals is not None else (0 if unit == "MiB" else 1)
+    return f"{float(mib) / factor:,.{places}f} {unit}"
+
+
+def day(value: Any) -> str:
+    """An ISO calendar date: ``2026-03-31``."""
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)[:10]
+
+
+def moment(value: Any) -> str:
+    """A point in time to the minute, in UTC: ``2026-03-31 14:05 UTC``."""
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.strftime("%Y-%m-%d %H:%M") + " UTC"
+    return day(value)
+
+
+def cluster_name(name: Any) -> str:
+    """A cluster's name, with VMs and hosts outside any cluster named alike everywhere."""
+    return NO_CLUSTER if is_missing(name) or not str(name).strip() else str(name)
