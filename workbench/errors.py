@@ -37,3 +37,7 @@ class StoreLockedError(StoreUnavailableError):
 
 class SchemaError(WorkbenchError):
     """The schema migrations on disk and the ones recorded in the store disagree."""
+
+
+class ReaderInternalError(ImportRejectedError):
+    """The RVTools reader failed on something it did not foresee; the message names the sheet and column."""

@@ -18,7 +18,6 @@ One reader for every RVTools release seen in the field, 3.x to 4.8:
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,9 +30,10 @@ import pandas as pd
 import pyarrow
 import pyarrow.compute
 
-from workbench.errors import ImportRejectedError
+from workbench.errors import ImportRejectedError, ReaderInternalError, WorkbenchError
 from workbench.io import spreadsheet
 from workbench.io.rvtools_columns import ESSENTIAL, IDENTITY, SHEETS, VM_SHEETS, parse_table
+from workbench.io.spreadsheet import RawSheet
 
 KNOWN_NEWEST = (4, 8)
 """The newest RVTools release whose columns this reader was checked against."""
@@ -284,7 +284,7 @@ def _parse_archive(kind: str, data: bytes, archive) -> RVToolsExport:
     book = spreadsheet.XlsxBook(data, archive)
     found = find_sheets(book.sheet_names)
     sheet_of = {name: sheet for sheet, name in found.items()}
-    raw = ((sheet_of[name], rows) for name, rows in book.iter_rows(list(found.values())))
+    raw = ((sheet_of[name], sheet) for name, sheet in book.iter_sheets(list(found.values())))
     return _build(raw, source_format="xlsx", sheets_in_file=book.sheet_names)
 
 
@@ -300,20 +300,8 @@ def parse_csv_files(files: list[tuple[str, bytes]]) -> RVToolsExport:
         stem = re.sub(r"^rvtools_", "", stem, flags=re.IGNORECASE)
         names[stem] = data
     found = find_sheets(list(names), csv=True)
-    raw: list[tuple[str, list[list]]] = []
-    for sheet, name in found.items():
-        rows, delimiter = spreadsheet.csv_rows(names[name])
-        if delimiter == ";":
-            rows = [[_decimal_comma(v) for v in row] for row in rows]
-        raw.append((sheet, rows))
+    raw = ((sheet, spreadsheet.csv_sheet(names[name])) for sheet, name in found.items())
     return _build(raw, source_format="csv", sheets_in_file=list(names))
-
-
-_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
-
-
-def _decimal_comma(value: str) -> str:
-    return value.replace(",", ".") if _DECIMAL_COMMA.match(value) else value
 
 
 def find_sheets(names: list[str], csv: bool = False) -> dict[str, str]:
@@ -358,34 +346,70 @@ def find_sheets(names: list[str], csv: bool = False) -> dict[str, str]:
 # ---------------------------------------------------------------------------- building
 
 
-def _build(raw: Iterable[tuple[str, list[list]]], source_format: str, sheets_in_file: list[str]) -> RVToolsExport:
-    """Convert sheets as they arrive (the xlsx reader parses the next one meanwhile)."""
+class _Place:
+    """Where the reader is (sheet and column), so an unexpected error can say so."""
+
+    sheet = ""
+    column = ""
+
+    def at(self, sheet: str, column: str = "") -> None:
+        self.sheet, self.column = sheet, column
+
+
+def _build(raw: Iterable[tuple[str, RawSheet]], source_format: str, sheets_in_file: list[str]) -> RVToolsExport:
+    """Convert sheets as they arrive (the xlsx reader parses the next one meanwhile).
+
+    An error the reader did not foresee becomes :class:`ReaderInternalError` naming the
+    sheet and column it was working on, never a library's message.
+    """
+    place = _Place()
+    try:
+        return _build_tables(raw, source_format, sheets_in_file, place)
+    except WorkbenchError:
+        raise
+    except Exception as exc:
+        where = f"sheet {place.sheet!r}" + (f", column {place.column!r}" if place.column else "")
+        raise ReaderInternalError(
+            f"Internal error of the RVTools reader on {where} ({type(exc).__name__}); "
+            "the file was not imported. Please report this with the file's RVTools version."
+        ) from exc
+
+
+def _build_tables(raw, source_format: str, sheets_in_file: list[str], place: _Place) -> RVToolsExport:
     quality = QualityReport()
     tables: dict[str, pd.DataFrame] = {}
     mb_headers = False
     by_name = None
     reconciliation = None
-    for sheet, rows in raw:
-        headers = [str(h) for h in rows[0]] if rows else []
+    for sheet, data in raw:
+        place.at(sheet)
+        headers = [str(h) for h in data.headers]
         if sheet == "vInfo" and not headers:
             raise ImportRejectedError("The vInfo sheet is empty: this file has no header row.")
         mb_headers = mb_headers or any(re.search(r"\b[MK]B\b", h) for h in headers)
-        tables[sheet] = _sheet_frame(sheet, headers, rows[1:], quality)
+        tables[sheet] = _sheet_frame(sheet, headers, data.columns, quality, place)
+        data = None  # let the raw columns go before the next sheet arrives
+        place.at(sheet)
         by_name = _identify_sheet(sheet, tables[sheet], "", by_name)
         if {"vCluster", "vHost"} <= tables.keys() and reconciliation is None:
             # Both are in: check them while the parser thread reads the remaining sheets.
+            place.at("vCluster")
             reconciliation = reconcile_clusters(tables["vCluster"], tables["vHost"])
         if sheet == "vInfo" and {"vm", "powerstate", "vcpus"} <= set(quality.missing_columns.get("vInfo", ())):
             raise ImportRejectedError("The vInfo sheet has none of the RVTools columns (VM, Powerstate, CPUs).")
     for sheet in SHEETS:
         if sheet not in tables:
+            place.at(sheet)
             if sheet in ESSENTIAL or sheet in ("vSource", "vMetaData"):
                 quality.missing_sheets.append(sheet)
             tables[sheet] = _empty_sheet(sheet)
             by_name = _identify_sheet(sheet, tables[sheet], "", by_name)
     tables = {sheet: tables[sheet] for sheet in SHEETS}
+    place.at("vMetaData")
     meta = _meta(tables, quality, source_format, sheets_in_file, mb_headers)
+    place.at("vInfo", "VM ID")
     _identify_vms(tables, meta, quality)
+    place.at("vCluster")
     if reconciliation is None:
         reconciliation = reconcile_clusters(tables["vCluster"], tables["vHost"])
     quality.reconciliation = reconciliation
@@ -397,66 +421,109 @@ def _build(raw: Iterable[tuple[str, list[list]]], source_format: str, sheets_in_
     for dropped in quality.dropped_rows:
         quality.warnings.append(f"{dropped['sheet']}: {dropped['rows']} row(s) left out ({dropped['reason']}).")
     for odd in quality.unreadable_values:
-        quality.warnings.append(
-            f"{odd['sheet']}.{odd['column']}: {odd['values']} cell(s) could not be read and count as empty "
-            f"(e.g. {odd['example']!r})."
-        )
+        header = odd.get("header", odd["column"])
+        if odd.get("kept_as_text"):
+            quality.warnings.append(
+                f"{odd['sheet']} column {header!r}: no cell reads as {_KIND_WORDS.get(odd.get('kind'), 'its type')} "
+                f"(e.g. {odd['example']!r}); it is kept as text under {odd['kept_as_text']!r} and "
+                f"{odd['column']} counts as missing."
+            )
+        else:
+            quality.warnings.append(
+                f"{odd['sheet']} column {header!r}: {odd['values']} cell(s) could not be read as "
+                f"{_KIND_WORDS.get(odd.get('kind'), 'its type')} and count as empty (e.g. {odd['example']!r})."
+            )
     return RVToolsExport(tables=tables, meta=meta, quality=quality)
 
 
+_KIND_WORDS = {
+    "float": "a number", "int": "a whole number", "pct": "a percentage", "hw": "a hardware version",
+    "bool": "True/False", "dt": "a date and time",
+}
+_EXAMPLE_CHARS = 80
+"""Longest example of an unreadable cell quoted in a warning (a cell may hold 32,767)."""
+
+
 def _empty_sheet(sheet: str) -> pd.DataFrame:
-    return _frame({canonical: _convert(kind, [])[0] for canonical, kind, _, _ in _TABLE[sheet]})
+    empty = pyarrow.array([], type=pyarrow.large_string())
+    return _frame({canonical: _convert(kind, empty)[0] for canonical, kind, _, _ in _TABLE[sheet]})
 
 
 def _frame(columns: dict[str, Any]) -> pd.DataFrame:
-    """One DataFrame from converted columns (Arrow arrays or Series) in a single Arrow pass,
-    which costs far less than assembling a hundred Series one by one."""
+    """One DataFrame from converted columns (Arrow arrays) in a single Arrow pass, which
+    costs far less than assembling a hundred Series one by one."""
     arrays = [c if isinstance(c, pyarrow.Array | pyarrow.ChunkedArray) else pyarrow.array(c) for c in columns.values()]
     return pyarrow.Table.from_arrays(arrays, names=list(columns)).to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
-def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: QualityReport) -> pd.DataFrame:
-    width = len(headers)
-    kept = []
-    blank = 0
-    for row in rows:
-        if len(row) != width:
-            row = [("" if v is None else v) for v in (list(row) + [""] * width)[:width]]
-        if row.count("") == width:
-            blank += 1
-            continue
-        kept.append(row)
-    if blank:
-        quality.dropped_rows.append({"sheet": sheet, "rows": blank, "reason": "blank row"})
-    if kept:
-        grid = np.empty((len(kept), width), dtype=object)
-        grid[:] = kept
-        columns = [grid[:, i] for i in range(width)]
-    else:
-        columns = [np.array([], dtype=object)] * width
+def _present(column: pyarrow.Array) -> pyarrow.Array:
+    """Cells that hold something (not empty, not an empty text)."""
+    if pyarrow.types.is_null(column.type):
+        return pyarrow.array(np.zeros(len(column), bool))
+    valid = pyarrow.compute.is_valid(column)
+    if _is_text(column.type):
+        return pyarrow.compute.and_kleene(valid, pyarrow.compute.not_equal(column, "")).fill_null(False)
+    return valid
+
+
+def _kept_rows(columns: list[pyarrow.Array]) -> pyarrow.Array | None:
+    """Mask of the rows that are not blank (every cell empty), or None when all are kept."""
+    if not columns or not len(columns[0]):
+        return None
+    kept = _present(columns[0])
+    for column in columns[1:]:
+        if kept.false_count == 0:
+            break
+        kept = pyarrow.compute.or_(kept, _present(column))
+    return None if kept.false_count == 0 else kept
+
+
+def _sheet_frame(sheet: str, headers: list[str], columns: list, quality: QualityReport, place: _Place) -> pd.DataFrame:
+    columns = [c.combine_chunks() if isinstance(c, pyarrow.ChunkedArray) else c for c in columns]
+    kept = _kept_rows(columns)
+    rows = len(columns[0]) if columns else 0
+    if kept is not None:
+        quality.dropped_rows.append({"sheet": sheet, "rows": kept.false_count, "reason": "blank row"})
+        columns = [c.filter(kept) for c in columns]
+        rows = len(columns[0])
     matcher = _MATCHERS[sheet]
     data: dict[str, Any] = {}
     custom: list[str] = []
+
+    def keep_as_text(header: str, values) -> str:
+        base = name = header.strip() or "unnamed"
+        copy = 1
+        while name in data or name in matcher.specs or name in _DERIVED:
+            copy += 1
+            name = f"{base} ({copy})"
+        custom.append(name)
+        data[name], _ = _convert("str", values)
+        return name
+
+    headers_of: dict[str, str] = {}
     for header, values in zip(headers, columns, strict=True):
+        place.at(sheet, header)
         canonical = matcher.match(header) if header.strip() else None
         if canonical is None or canonical in data:
-            base = name = header.strip() or "unnamed"
-            copy = 1
-            while name in data or name in matcher.specs or name in _DERIVED:
-                copy += 1
-                name = f"{base} ({copy})"
-            custom.append(name)
-            data[name], _ = _convert("str", values)
+            keep_as_text(header, values)
             continue
         kind = matcher.specs[canonical][0]
-        series, problems = _convert(kind, values)
-        data[canonical] = series
+        converted, problems = _convert(kind, values)
         if problems.get("unreadable"):
-            quality.unreadable_values.append(
-                {"sheet": sheet, "column": canonical, "values": problems["unreadable"], "example": problems["example"]}
-            )
+            odd = {"sheet": sheet, "column": canonical, "header": header.strip(), "kind": kind,
+                   "values": problems["unreadable"], "example": problems["example"][:_EXAMPLE_CHARS]}
+            if problems.get("none_read"):
+                # Not one cell reads as its kind: keep the column as the file has it, as text,
+                # and let the canonical column count as missing (checks needing it say so).
+                odd["kept_as_text"] = keep_as_text(header, values)
+                quality.unreadable_values.append(odd)
+                continue
+            quality.unreadable_values.append(odd)
+        data[canonical] = converted
+        headers_of[canonical] = header
         if problems.get("placeholders"):
             quality.placeholders.append({"sheet": sheet, "column": canonical, "values": problems["placeholders"]})
+    place.at(sheet)
     absent = [c for c in matcher.specs if c not in data]
     if absent:
         quality.missing_columns[sheet] = absent
@@ -466,8 +533,15 @@ def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: Qual
             f"{sheet} has no {', '.join(matcher.specs[c][1] for c in essential)} column"
             f"{'s' if len(essential) > 1 else ''}."
         )
+    if rows:
+        blank = [headers_of[c].strip() for c in ESSENTIAL.get(sheet, ()) if c in headers_of and _all_blank(data[c])]
+        if blank:
+            quality.warnings.append(
+                f"{sheet}: the {', '.join(map(repr, blank))} column{'s are' if len(blank) > 1 else ' is'} "
+                "empty in every row."
+            )
     for canonical in absent:
-        data[canonical], _ = _convert(matcher.specs[canonical][0], [""] * len(kept))
+        data[canonical], _ = _convert(matcher.specs[canonical][0], pyarrow.nulls(rows, pyarrow.large_string()))
     if custom:
         quality.custom_columns[sheet] = custom
     # Canonical columns in table order, then the file's own columns.
@@ -484,6 +558,14 @@ def _sheet_frame(sheet: str, headers: list[str], rows: list[list], quality: Qual
     return frame
 
 
+def _all_blank(values: pyarrow.Array) -> bool:
+    if _is_text(values.type):
+        return not pyarrow.compute.any(pyarrow.compute.not_equal(values, "")).as_py()
+    if pyarrow.types.is_floating(values.type):
+        return bool(np.isnan(values.to_numpy(zero_copy_only=False)).all())
+    return values.null_count == len(values)
+
+
 # ---------------------------------------------------------------------------- value kinds
 
 
@@ -491,91 +573,171 @@ _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
 _PANDAS_TYPES = {
     pyarrow.large_string(): _STR, pyarrow.string(): _STR, pyarrow.bool_(): pd.BooleanDtype(), pyarrow.int64(): pd.Int64Dtype(),
 }
-_BLANKS = ["", None, " "]
-_NUMBERS = {float, int}
+_LARGE = pyarrow.large_string()
+_STAMP = pyarrow.timestamp("us")
+_compute = pyarrow.compute
+_types = pyarrow.types
+# What a number cell written as text may look like (Arrow's cast accepts these). 'nan' is
+# not a number here: it is what a broken export writes, and it is reported.
+_NUMBER = r"^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$"
+_WHOLE_TEXT = r"^[+-]?\d+(\.0*)?$"
 
 
-def _convert(kind: str, values) -> tuple[Any, dict[str, Any]]:
-    """Turn one column of raw cells into a typed Arrow array (a Series for dates); report
-    what could not be read.
+def _is_text(kind: pyarrow.DataType) -> bool:
+    return _types.is_string(kind) or _types.is_large_string(kind)
 
-    Fast paths first: most columns hold one Python type (all str, or floats and '').
+
+def _is_number(kind: pyarrow.DataType) -> bool:
+    return _types.is_floating(kind) or _types.is_integer(kind)
+
+
+def _convert(kind: str, values: pyarrow.Array) -> tuple[pyarrow.Array, dict[str, Any]]:
+    """Turn one column of cells (an Arrow array of whatever type the file gave it) into a
+    typed Arrow array; report what could not be read.
+
+    Returns
+    -------
+    (array, problems)
+        ``problems`` may hold ``unreadable`` (cells that became empty), ``example`` (the
+        first of them, as text), ``none_read`` (no cell was readable while some held
+        something) and ``placeholders`` (epoch placeholder dates made unknown).
     """
-    if kind in ("str", "build"):
+    if isinstance(values, pyarrow.ChunkedArray):
+        values = values.combine_chunks()
+    if kind == "str":
         return _texts(values), {}
+    if kind == "build":
+        return _compute.replace_substring_regex(_texts(values), pattern=r"^(\d+)\.0+$", replacement=r"\1"), {}
     if kind == "dt":
-        return _datetimes(list(values))
+        return _datetimes(values)
     if kind in ("sharing", "latency"):
-        names = _SHARING if kind == "sharing" else _LATENCY
-        return pyarrow.array(
-            [names.get(int(v), _text(v)) if type(v) in _NUMBERS and math.isfinite(v) else _text(v) for v in values],
-            type=pyarrow.large_string(),
-        ), {}
+        return _enum(_SHARING if kind == "sharing" else _LATENCY, values), {}
     if kind == "bool":
         return _bools(values)
-    types = set(map(type, values))
-    if types <= _NUMBERS:
-        numbers = np.array(values, dtype="float64")
-        return (_whole(numbers) if kind in ("int", "hw") else pyarrow.array(numbers)), {}
-    raw = pd.Series(np.array(values, dtype=object) if len(values) else np.array([], dtype=object), dtype=object)
-    source = raw
-    if kind == "pct":
-        source = raw.map(lambda v: v.strip().rstrip("%") if isinstance(v, str) else v)
-    elif kind == "hw":
-        source = raw.map(_hw_number)
-    numbers = pd.to_numeric(source.where(~source.isin(_BLANKS), np.nan), errors="coerce").to_numpy("float64")
+    return _numbers(kind, values)
+
+
+def _texts(values: pyarrow.Array) -> pyarrow.Array:
+    """Cells as trimmed text ('' for empty), whatever their type: whole numbers without
+    Excel's '.0', dates in ISO form, booleans as 'True'/'False'."""
+    kind = values.type
+    if _is_text(kind):
+        text = values.cast(_LARGE)
+    elif _types.is_null(kind):
+        return pyarrow.array([""] * len(values), type=_LARGE)
+    elif _types.is_floating(kind):
+        text = _float_texts(values)
+    elif _types.is_integer(kind):
+        text = values.cast(_LARGE)
+    elif _types.is_boolean(kind):
+        text = _compute.if_else(values, "True", "False").cast(_LARGE)
+    else:
+        text = pyarrow.array([None if v is None else _text(v) for v in values.to_pylist()], type=_LARGE)
+    return _compute.utf8_trim_whitespace(text.fill_null("") if text.null_count else text)
+
+
+def _float_texts(values: pyarrow.Array) -> pyarrow.Array:
+    numbers = values.to_numpy(zero_copy_only=False).astype("float64")
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(numbers) & (np.floor(numbers) == numbers) & (np.abs(numbers) < 2**62)
+    text = pyarrow.array(np.where(whole, numbers, 0).astype("int64")).cast(_LARGE)
+    odd = ~whole & ~np.isnan(numbers)
+    if odd.any():
+        other = np.full(len(numbers), None, dtype=object)
+        other[odd] = [_text(float(v)) for v in numbers[odd]]
+        text = _compute.if_else(pyarrow.array(whole), text, pyarrow.array(other, type=_LARGE))
+    missing = np.isnan(numbers) & ~odd
+    if missing.any():
+        text = _compute.if_else(pyarrow.array(missing), pyarrow.scalar(None, _LARGE), text)
+    return text
+
+
+def _unreadable(original: pyarrow.Array, bad: pyarrow.Array, parsed: int = 0) -> dict[str, Any]:
+    """The problems entry for the cells marked ``bad``; ``parsed``: cells that were read."""
+    count = _compute.sum(bad).as_py() or 0
+    if not count:
+        return {}
+    example = _texts(_compute.filter(original, bad).slice(0, 1))[0].as_py()
+    return {"unreadable": count, "example": example, "none_read": parsed == 0}
+
+
+def _numbers(kind: str, values: pyarrow.Array) -> tuple[pyarrow.Array, dict[str, Any]]:
+    """Numbers; text cells are read when they hold a number ('12', ' 1e3 ', '12 %' for a
+    percentage, 'vmx-14' for a hardware version); anything else is reported."""
+    size = len(values)
     problems: dict[str, Any] = {}
-    candidates = np.isnan(numbers) & ~raw.isin(_BLANKS).to_numpy()
-    if candidates.any():
-        unreadable = [v for v in raw[candidates] if not (isinstance(v, str) and not v.strip())]
-        if unreadable:
-            problems = {"unreadable": len(unreadable), "example": _text(unreadable[0])}
+    if _is_number(values.type) or _types.is_boolean(values.type):
+        numbers = values.cast(pyarrow.float64()).to_numpy(zero_copy_only=False)
+    elif _types.is_null(values.type):
+        numbers = np.full(size, np.nan)
+    elif _is_text(values.type):
+        original = _compute.utf8_trim_whitespace(values.cast(_LARGE).fill_null(""))
+        text = original
+        if kind == "pct":
+            text = _compute.utf8_trim_whitespace(_compute.utf8_rtrim(text, characters="%"))
+        elif kind == "hw":
+            digits = _compute.extract_regex(text, pattern=r"(?P<n>\d+)").field("n")
+            text = _compute.coalesce(digits, text)
+        readable = _compute.match_substring_regex(text, pattern=_NUMBER)
+        numbers = _compute.if_else(readable, text, pyarrow.scalar(None, _LARGE)).cast(pyarrow.float64())
+        numbers = numbers.to_numpy(zero_copy_only=False)
+        bad = _compute.and_(_compute.invert(readable), _compute.not_equal(original, ""))
+        problems = _unreadable(original, bad, readable.true_count)
+    else:  # dates, durations: not numbers
+        present = _present(values)
+        problems = _unreadable(values, present)
+        numbers = np.full(size, np.nan)
     return (_whole(numbers) if kind in ("int", "hw") else pyarrow.array(numbers)), problems
 
 
-def _texts(values) -> pyarrow.Array:
-    """Cells as trimmed text; straight to Arrow when they are all text already."""
-    try:
-        text = pyarrow.array(values, type=pyarrow.large_string())
-    except (pyarrow.ArrowTypeError, pyarrow.ArrowInvalid):
-        return pyarrow.array([_text(v) for v in values], type=pyarrow.large_string())
-    return pyarrow.compute.utf8_trim_whitespace(text.fill_null("") if text.null_count else text)
+_TRUE_TEXT = pyarrow.array(["true", "yes", "1"], type=_LARGE)
+_FALSE_TEXT = pyarrow.array(["false", "no", "0"], type=_LARGE)
 
 
-_TRUE_TEXT = pyarrow.array(["true", "yes", "1"], type=pyarrow.large_string())
-_FALSE_TEXT = pyarrow.array(["false", "no", "0"], type=pyarrow.large_string())
-
-
-def _bools(values) -> tuple[pyarrow.Array, dict[str, Any]]:
-    """'True'/'False' text (any case, Yes/No, 1/0; Excel booleans and 1.0/0.0 through their
-    text) as a boolean array; blanks are null."""
-    compute = pyarrow.compute
+def _bools(values: pyarrow.Array) -> tuple[pyarrow.Array, dict[str, Any]]:
+    """'True'/'False' text (any case, Yes/No, 1/0; Excel booleans and 1.0/0.0 too) as a
+    boolean array; blanks are null."""
+    if _types.is_boolean(values.type):
+        return values, {}
+    if _types.is_null(values.type):
+        return pyarrow.nulls(len(values), pyarrow.bool_()), {}
     original = _texts(values)
-    text = compute.utf8_lower(original)
-    true = compute.is_in(text, value_set=_TRUE_TEXT)
-    false = compute.is_in(text, value_set=_FALSE_TEXT)
-    result = compute.if_else(true, True, compute.if_else(false, False, pyarrow.scalar(None, pyarrow.bool_())))
-    odd = compute.invert(compute.or_(compute.or_(true, false), compute.equal(text, "")))
-    count = compute.sum(odd).as_py() or 0
-    if not count:
-        return result, {}
-    return result, {"unreadable": count, "example": compute.filter(original, odd)[0].as_py()}
+    text = _compute.utf8_lower(original)
+    true = _compute.is_in(text, value_set=_TRUE_TEXT)
+    false = _compute.is_in(text, value_set=_FALSE_TEXT)
+    result = _compute.if_else(true, True, _compute.if_else(false, False, pyarrow.scalar(None, pyarrow.bool_())))
+    odd = _compute.invert(_compute.or_(_compute.or_(true, false), _compute.equal(text, "")))
+    return result, _unreadable(original, odd, true.true_count + false.true_count)
+
+
+def _enum(names: dict[int, str], values: pyarrow.Array) -> pyarrow.Array:
+    """3.x numeric enums (cells or text such as '1' or '2.0') as their 4.x words; other
+    text is kept as it is."""
+    text = _texts(values)
+    if _is_number(values.type):
+        numbers = values.cast(pyarrow.float64()).to_numpy(zero_copy_only=False)
+    else:
+        whole = _compute.match_substring_regex(text, pattern=_WHOLE_TEXT)
+        if not whole.true_count:
+            return text
+        numbers = _compute.if_else(whole, text, pyarrow.scalar(None, _LARGE)).cast(pyarrow.float64())
+        numbers = numbers.to_numpy(zero_copy_only=False)
+    with np.errstate(invalid="ignore"):
+        codes = pd.Series(np.where(np.isfinite(numbers), np.trunc(numbers), np.nan))
+    words = codes.map(names)
+    found = words.notna().to_numpy()
+    if not found.any():
+        return text
+    return _compute.if_else(pyarrow.array(found), pyarrow.array(words.where(found, None), type=_LARGE), text)
 
 
 def _whole(numbers: np.ndarray) -> pyarrow.Array:
     """Whole numbers as an int64 array with nulls; fractions (or infinities) keep the column float."""
     missing = np.isnan(numbers)
     present = numbers[~missing]
-    if np.isfinite(present).all() and (present == np.round(present)).all():
+    if np.isfinite(present).all() and (present == np.round(present)).all() and (np.abs(present) < 2**62).all():
         return pyarrow.array(np.where(missing, 0, np.round(numbers)).astype("int64"), mask=missing)
     return pyarrow.array(numbers)
-
-
-def _hw_number(value: Any) -> Any:
-    if isinstance(value, str):
-        match = re.search(r"\d+", value)
-        return match.group(0) if match else value
-    return value
 
 
 def _text(value: Any) -> str:
@@ -592,46 +754,91 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _datetimes(values: list) -> tuple[pd.Series, dict[str, Any]]:
-    parsed: list[Any] = []
-    unreadable = 0
-    example = ""
-    text_values: dict[int, str] = {}
-    for i, v in enumerate(values):
-        if isinstance(v, datetime):
-            parsed.append(v)
-        elif isinstance(v, date):
-            parsed.append(datetime(v.year, v.month, v.day))
-        elif v is None or (isinstance(v, str) and not v.strip()):
-            parsed.append(None)
-        elif isinstance(v, float | int) and not isinstance(v, bool):
-            # An Excel serial day number that calamine could not tag as a date.
-            serial = 0 < v < 2958466
-            parsed.append(datetime(1899, 12, 30) + pd.Timedelta(days=float(v)) if serial else None)
-            if not serial:
-                unreadable += 1
-                example = example or _text(v)
-        else:
-            text_values[i] = str(v).strip()
-            parsed.append(None)
-    if text_values:
-        texts = pd.Series(list(text_values.values()))
-        converted = pd.to_datetime(texts, errors="coerce", format="mixed")
-        for (i, original), stamp in zip(text_values.items(), converted, strict=True):
-            if pd.isna(stamp):
-                unreadable += 1
-                example = example or original
-            else:
-                parsed[i] = stamp.to_pydatetime()
-    result = pd.Series(pd.to_datetime(pd.Series(parsed, dtype=object), errors="coerce"), dtype="datetime64[us]")
-    placeholders = result < _EPOCH_PLACEHOLDER_BEFORE
+_EXCEL_EPOCH_US = np.datetime64("1899-12-30T00:00:00", "us")
+_LAST_SERIAL = 2958466  # 9999-12-31 + 1
+# Text timestamps parsed by Arrow before pandas' slower guessing: RVTools 3.x, ISO 8601
+# without and with a zone (Z or an offset; those are read as UTC).
+_STAMP_FORMATS = (
+    "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z",
+)
+
+
+def _datetimes(values: pyarrow.Array) -> tuple[pyarrow.Array, dict[str, Any]]:
+    """Dates and times as naive timestamps (UTC when the file gave a zone): date cells,
+    Excel serial day numbers, and text in any common form. Epoch placeholders (before
+    1970-01-02) become unknown and are counted."""
+    kind = values.type
+    size = len(values)
     problems: dict[str, Any] = {}
+    if _types.is_timestamp(kind) or _types.is_date(kind):
+        stamps = values.cast(pyarrow.timestamp(kind.unit, tz=kind.tz) if _types.is_timestamp(kind) else _STAMP)
+        if _types.is_timestamp(kind) and kind.tz is not None:
+            stamps = stamps.cast(pyarrow.timestamp(kind.unit))  # the UTC wall time
+        result = stamps.cast(_STAMP, safe=False).to_numpy(zero_copy_only=False)
+    elif _is_number(kind):
+        days = values.cast(pyarrow.float64()).to_numpy(zero_copy_only=False)
+        with np.errstate(invalid="ignore"):
+            serial = (days > 0) & (days < _LAST_SERIAL)
+        micro = np.round(np.where(serial, days, 0) * 86_400_000_000).astype("int64")
+        result = np.where(serial, _EXCEL_EPOCH_US + micro.astype("timedelta64[us]"), np.datetime64("NaT", "us"))
+        problems = _unreadable(values, pyarrow.array(~serial & ~np.isnan(days)), int(serial.sum()))
+    elif _is_text(kind):
+        result, problems = _text_datetimes(values)
+    else:  # null, booleans, durations
+        result = np.full(size, np.datetime64("NaT", "us"))
+        if not _types.is_null(kind):
+            problems = _unreadable(values, _present(values))
+    result = result.astype("datetime64[us]")
+    with np.errstate(invalid="ignore"):
+        placeholders = result < np.datetime64("1970-01-02", "us")
     if placeholders.any():
         problems["placeholders"] = int(placeholders.sum())
-        result = result.mask(placeholders)
-    if unreadable:
-        problems.update(unreadable=unreadable, example=example)
-    return result, problems
+        result = np.where(placeholders, np.datetime64("NaT", "us"), result)
+    return pyarrow.array(result, type=_STAMP), problems
+
+
+def _text_datetimes(values: pyarrow.Array) -> tuple[np.ndarray, dict[str, Any]]:
+    text = _compute.utf8_trim_whitespace(values.cast(_LARGE).fill_null(""))
+    result = np.full(len(text), np.datetime64("NaT", "us"))
+    pending = _compute.not_equal(text, "").to_numpy(zero_copy_only=False)
+    present = int(pending.sum())
+    for form in _STAMP_FORMATS:
+        if not pending.any():
+            break
+        parsed = _compute.strptime(text, format=form, unit="us", error_is_null=True)
+        if parsed.type.tz is not None:
+            parsed = parsed.cast(_STAMP)
+        stamps = parsed.to_numpy(zero_copy_only=False)
+        took = pending & ~np.isnat(stamps)
+        result[took] = stamps[took]
+        pending &= ~took
+    if pending.any():
+        where = np.flatnonzero(pending)
+        rest = text.take(pyarrow.array(where)).to_pylist()
+        stamps = _guess_datetimes(rest)
+        result[where] = stamps
+        pending[where] = np.isnat(stamps)
+    bad = pyarrow.array(pending)
+    return result, _unreadable(text, bad, present - int(pending.sum()))
+
+
+def _guess_datetimes(texts: list[str]) -> np.ndarray:
+    """pandas' guess for each text (any order of day and month it recognises, AM/PM,
+    names of months, a zone read as UTC); NaT where it cannot."""
+    try:
+        parsed = pd.to_datetime(pd.Series(texts, dtype=object), errors="coerce", format="mixed", utc=True)
+        return parsed.dt.tz_convert(None).to_numpy("datetime64[us]")
+    except (ValueError, TypeError, OverflowError, ArithmeticError):
+        pass  # one odd text spoils the batch: go one by one
+    out = np.full(len(texts), np.datetime64("NaT", "us"))
+    for i, text in enumerate(texts):
+        try:
+            stamp = pd.to_datetime(text, errors="coerce", utc=True)
+            if not pd.isna(stamp):
+                out[i] = stamp.tz_convert(None).to_datetime64().astype("datetime64[us]")
+        except (ValueError, TypeError, OverflowError, ArithmeticError):
+            continue
+    return out
 
 
 # ---------------------------------------------------------------------------- meta, identity

@@ -1,26 +1,35 @@
 """Guarded reading of untrusted spreadsheets: xlsx workbooks and zips of CSV files.
 
-python-calamine reads fast but trusts the file: a single cell at XFD1048576 makes it
-allocate a dense grid of 17 billion cells and abort the process, and a zip bomb makes it
-inflate gigabytes. Everything here checks the container first, so that hostile input ends
-in :class:`~workbench.errors.ImportRejectedError` within a fraction of a second.
+calamine (which fastexcel wraps, reading sheets straight into Arrow) reads fast but trusts
+the file: a single cell at XFD1048576 makes it allocate a dense grid of 17 billion cells and
+abort the process, and a zip bomb makes it inflate gigabytes. Everything here checks the
+container first, so that hostile input ends in :class:`~workbench.errors.ImportRejectedError`
+within a fraction of a second; no sheet reaches calamine before its geometry check passed.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 import queue
 import re
 import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+import fastexcel
+import pyarrow
+import pyarrow.compute
 from defusedxml import ElementTree
 
 from workbench.errors import ImportRejectedError
+
+# fastexcel logs a warning for every column that mixes types (read as text, as intended).
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
 # What a damaged zip can raise while it is opened or inflated.
 _ZIP_ERRORS = (
@@ -187,8 +196,35 @@ def read_member(archive: zipfile.ZipFile, name: str) -> bytes:
         raise ImportRejectedError(f"Part {name!r} of the file is damaged: {exc}") from None
 
 
+@dataclass
+class RawSheet:
+    """One sheet as read, before any typing: its header texts and its data columns.
+
+    Attributes
+    ----------
+    headers : list of str
+        The header row's texts, as written (a blank header is '').
+    columns : list of pyarrow.Array
+        One array per header, the data rows only. From xlsx, each column has the type
+        fastexcel found for all its cells (double, string, bool, timestamp, ...; a column
+        mixing types is string); from CSV, every column is text.
+    """
+
+    headers: list[str]
+    columns: list[pyarrow.Array]
+
+    @property
+    def rows(self) -> int:
+        """Data rows (header excluded)."""
+        return len(self.columns[0]) if self.columns else 0
+
+
+_UNNAMED = re.compile(r"__UNNAMED__\d+")
+_ALIAS = re.compile(r"(.*)_(\d+)")
+
+
 class XlsxBook:
-    """An xlsx workbook checked part by part before python-calamine reads a sheet."""
+    """An xlsx workbook checked part by part before fastexcel (calamine) reads a sheet."""
 
     def __init__(self, data: bytes, archive: zipfile.ZipFile | None = None):
         self._data = data
@@ -201,12 +237,10 @@ class XlsxBook:
                 read_member(self._zip, name)
         self._book = None  # opened by the first parse, in the parser thread
 
-    def _calamine(self):
+    def _reader(self):
         if self._book is None:
-            from python_calamine import CalamineWorkbook
-
             try:
-                self._book = CalamineWorkbook.from_filelike(io.BytesIO(self._data))
+                self._book = fastexcel.read_excel(self._data)
             except BaseException as exc:
                 _calamine_failure(exc)
                 raise ImportRejectedError(f"The workbook cannot be read: {_plain(exc)}") from None
@@ -238,44 +272,83 @@ class XlsxBook:
         """Refuse a sheet whose cells span more than :data:`MAX_CELLS`, whatever its
         ``<dimension>`` says (calamine ignores a lying dimension but not a far cell).
 
-        Cheap tests first: every cell starts with its reference, and no reference is far
-        out. Only a sheet failing one of them is measured exactly, the way calamine places
-        cells (a cell or row without a reference follows the previous one).
+        Cheap tests first, on the sheet's XML as it inflates (never held whole): every cell
+        starts with its reference, and no reference is far out. Only a sheet failing one of
+        them is inflated whole and measured exactly, the way calamine places cells (a cell
+        or row without a reference follows the previous one).
         """
         part = self._parts[name]
         if part not in self._zip.namelist():
             raise ImportRejectedError(f"Sheet {name!r} is listed but its part {part!r} is missing.")
-        xml = read_member(self._zip, part)
-        extent = _measure(xml)
-        if extent is None:
+        if _plainly_small(self._zip, part):
             return
-        max_row, max_col = extent
+        max_row, max_col = _measure(read_member(self._zip, part)) or (0, 0)
         if max_row * max_col > MAX_CELLS:
             raise ImportRejectedError(
                 f"Sheet {name!r} spans {max_row:,} rows x {max_col:,} columns "
                 f"(a cell far outside the data); refusing to read it."
             )
 
-    def _parse(self, name: str) -> list[list]:
-        book = self._calamine()
-        try:
-            return book.get_sheet_by_name(name).to_python()
-        except BaseException as exc:
-            _calamine_failure(exc)
-            raise ImportRejectedError(f"Sheet {name!r} cannot be read: {_plain(exc)}") from None
+    def _parse(self, name: str) -> RawSheet:
+        """Read one vetted sheet with fastexcel: every row's cells typed column by column
+        (all rows sampled; a column mixing types comes as text)."""
+        reader = self._reader()
+        as_text: dict[str, str] = {}
+        while True:
+            try:
+                batch = reader.load_sheet(
+                    name, header_row=0, schema_sample_rows=None, dtype_coercion="coerce",
+                    dtypes=as_text or None, eager=True,
+                )
+                break
+            except BaseException as exc:
+                _calamine_failure(exc)
+                # fastexcel refuses some mixes (durations and text); read that column as text.
+                column = _UNSUPPORTED_MIX.search(str(exc))
+                if column is None or column.group(1) in as_text:
+                    raise ImportRejectedError(f"Sheet {name!r} cannot be read: {_plain(exc)}") from None
+                as_text[column.group(1)] = "string"
+        names = batch.schema.names
+        headers = self._headers(reader, name, names)
+        columns = [batch.column(i) for i in range(batch.num_columns)]
+        return RawSheet(headers, columns)
 
-    def iter_rows(self, names: list[str]) -> Iterator[tuple[str, list[list]]]:
-        """``(name, rows)`` of several sheets, in order, read ahead in two threads.
+    @staticmethod
+    def _headers(reader, name: str, names: list[str]) -> list[str]:
+        """The header texts behind fastexcel's column names: it names a blank header
+        ``__UNNAMED__<i>`` and a repeated one ``<name>_<n>``. Only when a name could be
+        either a repeat or a header written that way is the header row read again."""
+        headers: list[str] = []
+        ambiguous = False
+        for index, column in enumerate(names):
+            if _UNNAMED.fullmatch(column):
+                headers.append("")
+                continue
+            alias = _ALIAS.fullmatch(column)
+            if alias and alias.group(1) in names[:index]:
+                ambiguous = True
+            headers.append(column)
+        if ambiguous:
+            try:
+                row = reader.load_sheet(name, header_row=None, n_rows=1, dtypes="string", eager=True)
+            except BaseException as exc:
+                _calamine_failure(exc)
+                raise ImportRejectedError(f"Sheet {name!r} cannot be read: {_plain(exc)}") from None
+            headers = [row.column(i)[0].as_py() or "" for i in range(row.num_columns)]
+        return headers
+
+    def iter_sheets(self, names: list[str]) -> Iterator[tuple[str, RawSheet]]:
+        """``(name, sheet)`` of several sheets, in order, read ahead in two threads.
 
         A checker thread vets each sheet (:meth:`check_sheet`) while a parser thread lets
-        calamine read the sheets already vetted; calamine releases the GIL, so both overlap
-        with whatever the caller does with the rows it already has. No sheet is parsed
-        before its check passed.
+        fastexcel read the sheets already vetted; both inflate and parse without the GIL, so
+        they overlap with whatever the caller does with the sheets it already has. No sheet
+        is parsed before its check passed.
         """
         vetted = {name: threading.Event() for name in names}
         refused: dict[str, BaseException] = {}
         stop = threading.Event()
-        ready: queue.Queue = queue.Queue(maxsize=2)
+        ready: queue.Queue = queue.Queue(maxsize=1)
 
         def checker() -> None:
             for name in names:
@@ -293,7 +366,7 @@ class XlsxBook:
 
         def parser() -> None:
             try:
-                self._calamine()  # opening parses shared strings, vetted in __init__
+                self._reader()  # opening parses shared strings, vetted in __init__
             except BaseException as exc:
                 ready.put((names[0] if names else "", None, exc))
                 return
@@ -314,10 +387,11 @@ class XlsxBook:
             thread.start()
         try:
             for _ in names:
-                name, rows, error = ready.get()
+                name, sheet, error = ready.get()
                 if error is not None:
                     raise error
-                yield name, rows
+                yield name, sheet
+                sheet = None  # the caller has it; hold no reference while the next one is read
         finally:
             stop.set()
             for thread in threads:
@@ -327,6 +401,45 @@ class XlsxBook:
                     except queue.Empty:
                         pass
                     thread.join(0.002)
+
+
+_UNSUPPORTED_MIX = re.compile(r"unsupported column type combination.*?could not determine dtype for column (.+?)\s*$", re.S)
+_CHUNK = 2**20
+_OVERLAP = 64
+
+
+def _plainly_small(archive: zipfile.ZipFile, part: str) -> bool:
+    """The cheap tests of :func:`_measure` on a sheet's XML streamed in chunks: True when
+    every cell starts with its reference (at most :data:`_LOOSE_CELLS` do not) and no
+    reference lies far out. Also checks the part's CRC. False means: measure it exactly."""
+    try:
+        with archive.open(part) as stream:
+            first = stream.read(_CHUNK)
+            found = _PREFIX.search(first[:2048])
+            opening = b"<" + ((found.group(1) or b"") if found else b"")
+            data_at = first.find(b"sheetData")
+            if data_at < 0:
+                return False  # an odd sheet: the exact measure decides
+            tokens = (opening + b"c", opening + b'c r="')
+            counts = [first.count(t) for t in tokens]
+            columns = first[:data_at].count(opening + b"col")
+            suspicious = _SUSPICIOUS_REF.search(first) is not None
+            tail = first[-_OVERLAP:]
+            while not suspicious:
+                chunk = stream.read(_CHUNK)
+                if not chunk:
+                    break
+                window = tail + chunk
+                # A token is counted where it ends, so one split by the chunk border counts once.
+                for i, token in enumerate(tokens):
+                    counts[i] += window.count(token) - tail.count(token)
+                suspicious = _SUSPICIOUS_REF.search(window) is not None
+                tail = window[-_OVERLAP:]
+            if suspicious:
+                return False
+    except _ZIP_ERRORS as exc:
+        raise ImportRejectedError(f"Part {part!r} of the file is damaged: {exc}") from None
+    return counts[0] - columns - counts[1] <= _LOOSE_CELLS
 
 
 def _calamine_failure(exc: BaseException) -> None:
@@ -365,6 +478,27 @@ def csv_rows(data: bytes) -> tuple[list[list[str]], str]:
     except csv.Error as exc:
         raise ImportRejectedError(f"The CSV text is malformed: {exc}") from None
     return rows, delimiter
+
+
+def csv_sheet(data: bytes) -> RawSheet:
+    """One CSV file as a :class:`RawSheet` of text columns; rows shorter or longer than the
+    header are padded or cut to its width. In semicolon files a decimal comma (``12,5``)
+    becomes a decimal point."""
+    rows, delimiter = csv_rows(data)
+    headers = [str(h) for h in rows[0]] if rows else []
+    width = len(headers)
+    body = rows[1:]
+    if any(len(row) != width for row in body):
+        body = [(row + [""] * width)[:width] for row in body]
+    columns = [pyarrow.array(list(values), type=pyarrow.large_string()) for values in zip(*body, strict=True)] if body else []
+    if not body:
+        columns = [pyarrow.array([], type=pyarrow.large_string())] * width
+    if delimiter == ";":
+        columns = [
+            pyarrow.compute.replace_substring_regex(column, pattern=r"^(-?\d+),(\d+)$", replacement=r"\1.\2")
+            for column in columns
+        ]
+    return RawSheet(headers, columns)
 
 
 def csv_members(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
