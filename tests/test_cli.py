@@ -50,8 +50,8 @@ def test_project_lifecycle(run):
     [
         (("project", "show", "nope"), 3, "No project named 'nope'"),
         (("project", "create", "X"), 2, "--type is required"),
-        (("project", "create", "X", "--type", "new_solution", "--start", "2026-13-01"), 2, "start_date must be a date"),
-        (("project", "create", "X", "--type", "new_solution", "--progress", "120"), 2, "0-100"),
+        (("project", "create", "X", "--type", "new_solution", "--start", "2026-13-01"), 2, "Start date must be a date"),
+        (("project", "create", "X", "--type", "new_solution", "--progress", "120"), 2, "from 0 to 100"),
         (("project", "update", "nope", "--progress", "1"), 3, "No project"),
     ],
 )

@@ -40,7 +40,7 @@ def test_hostile_text_is_stored_and_matched_literally(populated, text):
     before = snapshot(ws)
     if text.startswith("project:"):
         # Names written like ids are refused: they could never be reached by name.
-        with pytest.raises(InvalidInputError, match="cannot start with 'project:'"):
+        with pytest.raises(InvalidInputError, match="cannot start with “project:”"):
             ws.projects.create(text, "new_solution")
         assert snapshot(ws) == before
         return

@@ -18,6 +18,7 @@ from workbench.projects import (
     PROJECT_TYPES,
     parse_date,
     validate_changes,
+    validate_filter,
     validate_new,
 )
 from workbench.text import is_visible
@@ -33,36 +34,55 @@ def test_defaults_are_filled_and_text_trimmed():
 @pytest.mark.parametrize(
     "values, fragment",
     [
-        ({"project_type": "vmware_migration"}, "name is required"),
-        ({"name": "   ", "project_type": "vmware_migration"}, "name must not be empty"),
+        ({"project_type": "vmware_migration"}, "Name is required"),
+        ({"name": "   ", "project_type": "vmware_migration"}, "Name must not be empty"),
         ({"name": "x" * 201, "project_type": "vmware_migration"}, "longer than 200"),
         ({"name": "a\x00b", "project_type": "vmware_migration"}, "control characters"),
-        ({"name": "A"}, "project_type is required"),
-        ({"name": "A", "project_type": "vmware"}, "project_type must be one of"),
-        ({"name": "A", "project_type": "new_solution", "status": "done"}, "status must be one of"),
-        ({"name": "A", "project_type": "new_solution", "priority": "urgent"}, "priority must be one of"),
-        ({"name": "A", "project_type": "new_solution", "progress_percentage": 101}, "0-100"),
-        ({"name": "A", "project_type": "new_solution", "progress_percentage": -1}, "0-100"),
-        ({"name": "A", "project_type": "new_solution", "progress_percentage": 5.5}, "0-100"),
-        ({"name": "A", "project_type": "new_solution", "progress_percentage": True}, "0-100"),
+        ({"name": "A"}, "Type is required"),
+        ({"name": "A", "project_type": "vmware"}, "Type must be one of"),
+        ({"name": "A", "project_type": "new_solution", "status": "done"}, "Status must be one of"),
+        ({"name": "A", "project_type": "new_solution", "priority": "urgent"}, "Priority must be one of"),
+        ({"name": "A", "project_type": "new_solution", "progress_percentage": 101}, "from 0 to 100"),
+        ({"name": "A", "project_type": "new_solution", "progress_percentage": -1}, "from 0 to 100"),
+        ({"name": "A", "project_type": "new_solution", "progress_percentage": 5.5}, "from 0 to 100"),
+        ({"name": "A", "project_type": "new_solution", "progress_percentage": True}, "from 0 to 100"),
         ({"name": "A", "project_type": "new_solution", "start_date": "31/12/2026"}, "must be a date"),
         ({"name": "A", "project_type": "new_solution", "start_date": "2026-02-30"}, "must be a date"),
         (
             {"name": "A", "project_type": "new_solution", "start_date": "2026-05-01", "target_end_date": "2026-04-30"},
-            "before start_date",
+            "before the start date",
         ),
         ({"name": "A", "project_type": "new_solution", "colour": "red"}, "Unknown project field"),
-        ({"name": "A", "project_type": "new_solution", "metadata": ["x"]}, "metadata must be a mapping"),
+        ({"name": "A", "project_type": "new_solution", "metadata": ["x"]}, "Metadata must be a mapping"),
     ],
 )
 def test_invalid_new_projects_are_refused_with_a_reason(values, fragment):
-    with pytest.raises(InvalidInputError, match=fragment):
+    with pytest.raises(InvalidInputError, match=fragment) as caught:
         validate_new(values)
+    # Messages speak labels, never field names or Python reprs; forms find the field.
+    text = str(caught.value)
+    assert caught.value.field in {*values, "name", "project_type"} and "\\" not in text
+    if not text.startswith("Unknown project field"):
+        assert caught.value.field not in text.split(";")[0], text
+
+
+def test_messages_quote_values_without_reprs():
+    with pytest.raises(InvalidInputError) as caught:
+        validate_new({"name": "A", "project_type": "new_solution", "start_date": "O'Brien's day"})
+    assert "“O'Brien's day”" in str(caught.value) and caught.value.field == "start_date"
+
+
+def test_contradicting_filters_say_so():
+    with pytest.raises(InvalidInputError, match="“Starts from” .* is after “Starts until”.*no project can match"):
+        validate_filter(starts_from="2026-05-01", starts_until="2026-04-01")
+    with pytest.raises(InvalidInputError, match="Ends from"):
+        validate_filter(ends_from="2026-05-01", ends_until="2026-04-01")
+    assert validate_filter(starts_from="2026-04-01", starts_until="2026-04-01").starts_from == date(2026, 4, 1)
 
 
 def test_changes_are_judged_on_the_project_after_the_change():
     current = workbench.Project(id="p", name="A", project_type="new_solution", start_date=date(2026, 1, 1))
-    with pytest.raises(InvalidInputError, match="before start_date"):
+    with pytest.raises(InvalidInputError, match="before the start date"):
         validate_changes(current, {"target_end_date": "2025-12-31"})
     assert validate_changes(current, {"start_date": None, "target_end_date": "2025-12-31"})["start_date"] is None
     with pytest.raises(InvalidInputError, match="cannot be cleared"):

@@ -100,10 +100,47 @@ class ProjectFilter:
 
 # -- single values ---------------------------------------------------------------------------
 
+FIELD_LABELS = {
+    "name": "Name",
+    "description": "Description",
+    "project_type": "Type",
+    "status": "Status",
+    "priority": "Priority",
+    "start_date": "Start date",
+    "target_end_date": "Target end date",
+    "actual_end_date": "Actual end date",
+    "progress_percentage": "Progress",
+    "created_by": "Created by",
+    "assigned_team": "Team",
+    "metadata": "Metadata",
+    "starts_from": "Starts from",
+    "starts_until": "Starts until",
+    "ends_from": "Ends from",
+    "ends_until": "Ends until",
+    "text": "Search text",
+}
+"""How messages (and forms) name each field: people read these, not the field names."""
 
-def _choice(value: Any, choices: tuple[str, ...], label: str) -> str:
+
+def invalid(field_name: str, text: str) -> InvalidInputError:
+    """An :class:`InvalidInputError` about one field; ``error.field`` names it for forms."""
+    error = InvalidInputError(text)
+    error.field = field_name
+    return error
+
+
+def _shown(value: Any) -> str:
+    """A value as a person typed it, quoted, without Python's escapes."""
+    text = str(value)
+    return "“" + (text if len(text) <= 60 else text[:57] + "…") + "”"
+
+
+def _choice(value: Any, choices: tuple[str, ...], field_name: str) -> str:
     if not isinstance(value, str) or value not in choices:
-        raise InvalidInputError(f"{label} must be one of {', '.join(choices)}; got {value!r}.")
+        raise invalid(
+            field_name,
+            f"{FIELD_LABELS[field_name]} must be one of {', '.join(choices)}; got {_shown(value)}.",
+        )
     return value
 
 
@@ -114,15 +151,22 @@ def _choices(value: Any, choices: tuple[str, ...], label: str) -> tuple[str, ...
     return tuple(_choice(v, choices, label) for v in values)
 
 
-def _text(value: Any, label: str, *, required: bool, max_length: int | None = None) -> str | None:
-    return clean_text(value, label, required=required, max_length=max_length)
+def _text(
+    value: Any, field_name: str, *, required: bool, max_length: int | None = None, multiline: bool = False
+) -> str | None:
+    try:
+        return clean_text(
+            value, FIELD_LABELS[field_name], required=required, max_length=max_length, multiline=multiline
+        )
+    except InvalidInputError as exc:
+        raise invalid(field_name, str(exc)) from None
 
 
 def _name(value: Any) -> str:
-    name = clean_text(value, "name", required=True, max_length=NAME_MAX_LENGTH)
+    name = _text(value, "name", required=True, max_length=NAME_MAX_LENGTH)
     if name.casefold().startswith(ID_PREFIX):
-        raise InvalidInputError(
-            f"A project name cannot start with {ID_PREFIX!r}: that is how project ids are written."
+        raise invalid(
+            "name", f"A project name cannot start with “{ID_PREFIX}”: that is how project ids are written."
         )
     return name
 
@@ -177,14 +221,18 @@ def parse_date(value: Any, label: str = "date") -> date | None:
             return date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)
         except ValueError:
             pass
-    raise InvalidInputError(f"{label} must be a date like 2026-03-31; got {value!r}.")
+    raise invalid(label, f"{FIELD_LABELS.get(label, label)} must be a date like 2026-03-31; got {_shown(value)}.")
 
 
 def _progress(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise InvalidInputError(f"progress_percentage must be a whole number 0-100; got {value!r}.")
-    if int(value) != value or not 0 <= value <= 100:
-        raise InvalidInputError(f"progress_percentage must be a whole number 0-100; got {value!r}.")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or value != value
+        or int(value) != value
+        or not 0 <= value <= 100
+    ):
+        raise invalid("progress_percentage", f"Progress must be a whole number from 0 to 100 (percent); got {_shown(value)}.")
     return int(value)
 
 
@@ -194,8 +242,8 @@ def _team(value: Any) -> list[str]:
     if isinstance(value, str):
         value = [part for part in value.split(",")]
     if not isinstance(value, Iterable):
-        raise InvalidInputError("assigned_team must be a list of names.")
-    team = [_text(member, "assigned_team member", required=False) for member in value]
+        raise invalid("assigned_team", "Team must be a list of names.")
+    team = [_text(member, "assigned_team", required=False) for member in value]
     return list(dict.fromkeys(m for m in team if m))
 
 
@@ -203,13 +251,16 @@ def _metadata(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-        raise InvalidInputError("metadata must be a mapping with text keys.")
-    return dict(check_nested_text(value, "metadata"))
+        raise invalid("metadata", "Metadata must be a mapping with text keys.")
+    try:
+        return dict(check_nested_text(value, "Metadata"))
+    except InvalidInputError as exc:
+        raise invalid("metadata", str(exc)) from None
 
 
 _CLEANERS = {
     "name": _name,
-    "description": lambda v: clean_text(v, "description", required=False, max_length=20_000, multiline=True),
+    "description": lambda v: _text(v, "description", required=False, max_length=20_000, multiline=True),
     "project_type": lambda v: _choice(v, PROJECT_TYPES, "project_type"),
     "status": lambda v: _choice(v, PROJECT_STATUSES, "status"),
     "priority": lambda v: _choice(v, PRIORITIES, "priority"),
@@ -226,17 +277,17 @@ _CLEANERS = {
 def _check_known(values: Mapping[str, Any]) -> None:
     unknown = sorted(set(values) - set(EDITABLE_FIELDS))
     if unknown:
-        raise InvalidInputError(
-            f"Unknown project field(s): {', '.join(unknown)}. Known: {', '.join(EDITABLE_FIELDS)}."
+        raise invalid(
+            unknown[0], f"Unknown project field(s): {', '.join(unknown)}. Known: {', '.join(EDITABLE_FIELDS)}."
         )
 
 
 def _check_dates(values: Mapping[str, Any]) -> None:
     start = values.get("start_date")
-    for label in ("target_end_date", "actual_end_date"):
-        end = values.get(label)
+    for field_name in ("target_end_date", "actual_end_date"):
+        end = values.get(field_name)
         if start is not None and end is not None and end < start:
-            raise InvalidInputError(f"{label} ({end}) is before start_date ({start}).")
+            raise invalid(field_name, f"{FIELD_LABELS[field_name]} ({end}) is before the start date ({start}).")
 
 
 # -- whole records ---------------------------------------------------------------------------
@@ -253,14 +304,14 @@ def validate_new(values: Mapping[str, Any]) -> dict[str, Any]:
     """
     _check_known(values)
     if "project_type" not in values or values.get("project_type") in (None, ""):
-        raise InvalidInputError(f"project_type is required: one of {', '.join(PROJECT_TYPES)}.")
+        raise invalid("project_type", f"Type is required: one of {', '.join(PROJECT_TYPES)}.")
     clean = {"status": "planning", "priority": "medium", "progress_percentage": 0}
     for name, value in values.items():
         if name in ("status", "priority", "progress_percentage") and value is None:
             continue
         clean[name] = _CLEANERS[name](value)
     if "name" not in clean:
-        raise InvalidInputError("name is required.")
+        raise invalid("name", "Name is required.")
     _check_dates(clean)
     return {k: v for k, v in clean.items() if v is not None}
 
@@ -278,7 +329,7 @@ def validate_changes(current: Project, changes: Mapping[str, Any]) -> dict[str, 
     patch: dict[str, Any] = {}
     for name, value in changes.items():
         if value is None and name not in OPTIONAL_FIELDS:
-            raise InvalidInputError(f"{name} cannot be cleared.")
+            raise invalid(name, f"{FIELD_LABELS.get(name, name)} cannot be cleared.")
         patch[name] = _CLEANERS[name](value)
     after = {name: getattr(current, name) for name in DATE_FIELDS}
     after.update({k: v for k, v in patch.items() if k in DATE_FIELDS})
@@ -296,8 +347,15 @@ def validate_filter(
     ends_until: Any = None,
     text: Any = None,
 ) -> ProjectFilter:
-    """A :class:`ProjectFilter` from loose arguments (one value or several per enum)."""
-    return ProjectFilter(
+    """A :class:`ProjectFilter` from loose arguments (one value or several per enum).
+
+    Raises
+    ------
+    InvalidInputError
+        A value outside its enum, a bad date, or a range whose start is after its end
+        (no project could match: that is a mistake worth saying, not an empty list).
+    """
+    where = ProjectFilter(
         status=_choices(status, PROJECT_STATUSES, "status"),
         project_type=_choices(project_type, PROJECT_TYPES, "project_type"),
         priority=_choices(priority, PRIORITIES, "priority"),
@@ -307,6 +365,15 @@ def validate_filter(
         ends_until=parse_date(ends_until, "ends_until"),
         text=_text(text, "text", required=False, max_length=200),
     )
+    for low, high in (("starts_from", "starts_until"), ("ends_from", "ends_until")):
+        first, last = getattr(where, low), getattr(where, high)
+        if first is not None and last is not None and first > last:
+            raise invalid(
+                low,
+                f"“{FIELD_LABELS[low]}” ({first}) is after “{FIELD_LABELS[high]}” ({last}): "
+                "no project can match. Swap or clear one of them.",
+            )
+    return where
 
 
 def from_record(row: Mapping[str, Any]) -> Project:
