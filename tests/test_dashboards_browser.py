@@ -79,7 +79,7 @@ def test_create_a_project_with_the_form(served, page, tmp_path):
     page.locator("button.wb-create").click()
     error = page.locator(".wb-form-message .wb-error")
     error.wait_for(timeout=20_000)
-    assert "name must not be empty" in error.inner_text()
+    assert "Name must not be empty" in error.inner_text()
 
     name = "Browser-made <project> ✓"
     page.locator(".wb-name input").fill(name)
@@ -96,6 +96,33 @@ def test_create_a_project_with_the_form(served, page, tmp_path):
     # The dashboard wrote through the facade into the shared on-disk store.
     with workbench.open(served["db"], home=str(served["home"])) as ws:
         assert ws.projects.get(name).created_by == "dashboard"
+
+    # Edit it: pick it, set its progress and status, save.
+    page.locator(".wb-picker select").select_option(label=name)
+    page.locator("button.wb-save").wait_for(timeout=20_000)
+    assert page.locator(".wb-name input").input_value() == name
+    readout = page.locator(".wb-progress .widget-readout")
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("60")
+    page.keyboard.press("Enter")
+    page.locator("button.wb-save").click()
+    page.wait_for_function(
+        "() => (document.querySelector('.wb-form-message') || {}).innerText?.includes('Saved')", timeout=20_000
+    )
+    with workbench.open(served["db"], home=str(served["home"])) as ws:
+        assert ws.projects.get(name).progress_percentage == 60
+
+    # Delete it, after a confirmation.
+    page.locator("button.wb-delete").click()
+    page.get_by_text("cannot be undone").wait_for(timeout=20_000)
+    page.screenshot(path=str(tmp_path / "projects-delete.png"), full_page=True)
+    page.locator("button.wb-confirm-delete").click()
+    page.wait_for_function(
+        "() => (document.querySelector('.wb-form-message') || {}).innerText?.includes('Deleted')", timeout=20_000
+    )
+    with workbench.open(served["db"], home=str(served["home"])) as ws:
+        assert name not in {p.name for p in ws.projects.list()}
 
 
 def test_capacity_dashboard_charts_react_to_a_cluster_selection(served, page, tmp_path):
