@@ -46,16 +46,26 @@ def test_import_list_show_select_delete(run, tmp_path):
     assert record["processing_status"] == "completed" and record["imported_by"] == "cli"
 
     code, out, _ = run("rvtools", "list", "--project", "Exit", "--json")
-    assert [r["id"] for r in json.loads(out)] == [record["id"]]
+    assert [(r["id"], r["project"]) for r in json.loads(out)] == [(record["id"], "Exit")]
+    code, out, _ = run("rvtools", "list")
+    assert code == 0 and "Exit" in out and max(map(len, out.splitlines())) <= 120
     code, out, _ = run("rvtools", "show", record["id"])
-    assert code == 0 and "CL-Prod-A" in out and "Risks (VMs)" in out
+    assert code == 0 and "CL-Prod-A" in out and "Risks (VMs hit)" in out and "in project “Exit”" in out
+    assert "_mib" not in out and "snapshots_present" not in out and " GiB" in out  # titles and units, not ids
+    code, shown, _ = run("rvtools", "show", record["id"], "--json")
+    shown = json.loads(shown)
+    # The same content as the text, not the whole stored record.
+    assert {c["cluster"] for c in shown["clusters"]} <= {"CL-Prod-A", "CL-Prod-B", "CL-Dev", "(no cluster)"}
+    assert {r["title"] for r in shown["risks"]} and "environment_summary" not in shown["import"]
+    assert all(r["title"] in out for r in shown["risks"])
 
     code, _, err = run("rvtools", "select", record["id"], "nope")
     assert code == 2 and "No cluster named 'nope'" in err
     code, out, _ = run("rvtools", "select", record["id"], "CL-Prod-A")
     assert code == 0 and "CL-Prod-A" in out
     code, out, _ = run("rvtools", "show", record["id"], "--json")
-    assert json.loads(out)["selected_clusters"] == ["CL-Prod-A"]
+    assert json.loads(out)["import"]["selected_clusters"] == ["CL-Prod-A"]
+    assert [c["cluster"] for c in json.loads(out)["clusters"]] == ["CL-Prod-A"]
 
     assert run("rvtools", "delete", record["id"])[0] == 0
     code, _, err = run("rvtools", "show", record["id"])

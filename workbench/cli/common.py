@@ -19,3 +19,28 @@ def as_of(args: argparse.Namespace):
     from workbench.projects import parse_date
 
     return parse_date(args.as_of, "--as-of") if getattr(args, "as_of", None) else None
+
+
+def text_table(rows: list[dict[str, Any]], columns: list[tuple[str, str, str, int]]) -> str:
+    """Rows as a fixed-width table for a terminal.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Already formatted text per column key.
+    columns : list of (key, header, align, widest)
+        ``align`` is ``"<"`` or ``">"``; text wider than ``widest`` is cut with "…".
+    """
+
+    def cut(text: str, widest: int) -> str:
+        return text if len(text) <= widest else text[: widest - 1] + "…"
+
+    cells = [[cut(str(row.get(key, "")), widest) for key, _, _, widest in columns] for row in rows]
+    headers = [cut(header, widest) for _, header, _, widest in columns]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    aligns = [align for _, _, align, _ in columns]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(f"{v:{a}{w}}" for v, a, w in zip(values, aligns, widths, strict=True)).rstrip()
+
+    return "\n".join([line(headers), *(line(r) for r in cells)])
