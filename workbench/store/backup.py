@@ -226,12 +226,12 @@ def dump_records(session: Session) -> dict[str, list[dict[str, Any]]]:
 def _schema_text(session: Session) -> str:
     schema = describe_schema(session)
     lines = ["-- The store's schema as INFO FOR DB / INFO FOR TABLE described it, for the record."]
-    for kind, definitions in sorted(schema["db"].items()):
+    for _kind, definitions in sorted(schema["db"].items()):
         if isinstance(definitions, dict):
             lines += [
                 f"{text};" for _, text in sorted(definitions.items()) if isinstance(text, str)
             ]
-    for table, info in schema["tables"].items():
+    for info in schema["tables"].values():
         for kind in ("fields", "indexes", "events"):
             lines += [
                 f"{text};"
