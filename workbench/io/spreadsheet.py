@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import fastexcel
+import numpy as np
 import pyarrow
 import pyarrow.compute
 from defusedxml import ElementTree
@@ -51,44 +52,43 @@ MAX_CELLS = 30_000_000
 _XLSX_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-# Only cell references that could stretch the grid: 3-letter columns, columns from HA
-# (208) on, or rows with 6+ digits. Without any, a sheet spans at most 99,999 x 208 cells
-# (under MAX_CELLS); honest RVTools sheets never match, so the exact scan rarely runs.
-_SUSPICIOUS_REF = re.compile(rb' r="(?:[A-Z]{3}|[H-Z][A-Z]|[A-Z]{1,2}\d{6})')
-_CELL_REF = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d{1,7})"')
-_TAG = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s/>])([^>]*)>")
-_REF = re.compile(rb'(?:^|\s)r="([A-Z]*)(\d*)"')
-_PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
-_LOOSE_CELLS = 50
-"""Cells without a leading reference tolerated before a sheet is measured exactly (other
-tags starting with "<c" after the column definitions, such as <cfRule>, count here too)."""
+# A cell tag that does not begin with a plain reference (<c r="...), or a reference that
+# could stretch the grid (3+ letters, a column from HA (208) on, a row of 6+ digits, or
+# anything but letters first), in any form XML allows (either quotes, spaces around "=",
+# lower case, any attribute order, any namespace prefix: calamine reads them all). Without
+# one, a sheet spans at most 99,999 x 208 cells (under MAX_CELLS); honest exports never
+# match, so the exact measure rarely runs. Written for RE2 (Arrow's regex engine: linear
+# time, and it runs without the GIL) and Python's re alike.
+_LOOSE_CELL = r'<(?:[\w.-]+:)?c(?:>|/>|\s+(?:[^r\s]|r[^=]|r=[^"]))'
+_FAR_CELL = r"<(?:[\w.-]+:)?c(?:\s[^>]*?)?\sr\s*=\s*[\"']\s*(?i:[a-z]{3}|[h-z][a-z]|[a-z]{0,2}\d{6}|[^a-z])"
+_ODD_CELL = f"{_LOOSE_CELL}|{_FAR_CELL}"
+_LOOSE_RE = re.compile(_LOOSE_CELL.encode())
+_CELL_REF = re.compile(rb'<(?:[\w.-]+:)?c\s+r="([A-Za-z]*)(\d*)"')
+_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
+_REF = re.compile(rb"(?:^|\s)r\s*=\s*[\"']\s*([A-Za-z]*)(\d*)")
+_WINDOW = 8 * 2**20
+"""Bytes of sheet XML scanned at a time while it inflates."""
+_LONGEST_TAG = 2**16
+"""A tag running longer than this across a window's end sends the sheet to the exact measure."""
 
 
-def _measure(xml: bytes) -> tuple[int, int] | None:
-    """None when a sheet is plainly small; else its (rows, columns) as calamine sees them."""
-    found = _PREFIX.search(xml[:2048])
-    opening = b"<" + ((found.group(1) or b"") if found else b"")
-    # Cells normally begin with their reference. <col>/<cols> also start with "<c"; they
-    # come before <sheetData>, so they are counted in that short head only.
-    head = xml[: max(xml.find(b"sheetData"), 0)]
-    loose = xml.count(opening + b"c") - head.count(opening + b"col") - xml.count(opening + b'c r="') > _LOOSE_CELLS
-    if loose:
+def _measure(xml: bytes) -> tuple[int, int]:
+    """(rows, columns) of a sheet's grid as calamine would build it."""
+    if _LOOSE_RE.search(xml):
         return sheet_extent(xml)
-    # Every cell has its reference, so rows without one move nothing: the references alone
-    # bound the grid, and without a far one it is at most 99,999 x 208.
-    if _SUSPICIOUS_REF.search(xml):
-        return _referenced_extent(xml)
-    return None
+    # Every cell begins with its reference, so rows move nothing: the references alone
+    # bound the grid.
+    return _referenced_extent(xml)
 
 
 def _referenced_extent(xml: bytes) -> tuple[int, int]:
-    """(rows, columns) of a sheet whose cells all carry references: the largest of them."""
+    """(rows, columns) of a sheet whose cells all begin with references: the largest of them."""
     refs = _CELL_REF.findall(xml)
     if not refs:
         return 0, 0
     letters = {ref[0] for ref in refs}
     rows = {ref[1] for ref in refs}
-    return max(map(int, rows)), max(map(column_number, letters))
+    return max(int(r or 0) for r in rows), max(map(column_number, letters))
 
 
 def sheet_extent(xml: bytes) -> tuple[int, int]:
@@ -113,9 +113,37 @@ def sheet_extent(xml: bytes) -> tuple[int, int]:
 def column_number(letters: bytes | str) -> int:
     """1-based column number of an A1-style column (``'A'`` -> 1, ``'XFD'`` -> 16384)."""
     number = 0
-    for char in letters if isinstance(letters, str) else letters.decode():
+    for char in (letters if isinstance(letters, str) else letters.decode()).upper():
         number = number * 26 + ord(char) - 64
     return number
+
+
+def _has_odd_cell(window: bytes) -> bool:
+    """Whether :data:`_ODD_CELL` matches in ``window`` (RE2, zero-copy, GIL released)."""
+    offsets = pyarrow.py_buffer(np.array([0, len(window)], dtype=np.int32))
+    text = pyarrow.Array.from_buffers(pyarrow.binary(), 1, [None, offsets, pyarrow.py_buffer(window)])
+    return bool(pyarrow.compute.match_substring_regex(text, _ODD_CELL)[0].as_py())
+
+
+def _plainly_small(archive: zipfile.ZipFile, part: str) -> bool:
+    """True when a sheet's XML, streamed as it inflates, has no odd cell (see
+    :data:`_ODD_CELL`): then its grid is small by construction. Reading to the end also
+    checks the part's CRC. False means: measure it exactly."""
+    try:
+        with archive.open(part) as stream:
+            tail = b""
+            while chunk := stream.read(_WINDOW):
+                window = tail + chunk
+                if _has_odd_cell(window):
+                    return False
+                # Carry the last, possibly cut, tag into the next window.
+                cut = window.rfind(b"<")
+                if len(window) - max(cut, 0) > _LONGEST_TAG:
+                    return False
+                tail = window[max(cut, 0):]
+    except _ZIP_ERRORS as exc:
+        raise ImportRejectedError(f"Part {part!r} of the file is damaged: {exc}") from None
+    return True
 
 
 def sniff(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
@@ -282,7 +310,7 @@ class XlsxBook:
             raise ImportRejectedError(f"Sheet {name!r} is listed but its part {part!r} is missing.")
         if _plainly_small(self._zip, part):
             return
-        max_row, max_col = _measure(read_member(self._zip, part)) or (0, 0)
+        max_row, max_col = _measure(read_member(self._zip, part))
         if max_row * max_col > MAX_CELLS:
             raise ImportRejectedError(
                 f"Sheet {name!r} spans {max_row:,} rows x {max_col:,} columns "
@@ -404,42 +432,6 @@ class XlsxBook:
 
 
 _UNSUPPORTED_MIX = re.compile(r"unsupported column type combination.*?could not determine dtype for column (.+?)\s*$", re.S)
-_CHUNK = 2**20
-_OVERLAP = 64
-
-
-def _plainly_small(archive: zipfile.ZipFile, part: str) -> bool:
-    """The cheap tests of :func:`_measure` on a sheet's XML streamed in chunks: True when
-    every cell starts with its reference (at most :data:`_LOOSE_CELLS` do not) and no
-    reference lies far out. Also checks the part's CRC. False means: measure it exactly."""
-    try:
-        with archive.open(part) as stream:
-            first = stream.read(_CHUNK)
-            found = _PREFIX.search(first[:2048])
-            opening = b"<" + ((found.group(1) or b"") if found else b"")
-            data_at = first.find(b"sheetData")
-            if data_at < 0:
-                return False  # an odd sheet: the exact measure decides
-            tokens = (opening + b"c", opening + b'c r="')
-            counts = [first.count(t) for t in tokens]
-            columns = first[:data_at].count(opening + b"col")
-            suspicious = _SUSPICIOUS_REF.search(first) is not None
-            tail = first[-_OVERLAP:]
-            while not suspicious:
-                chunk = stream.read(_CHUNK)
-                if not chunk:
-                    break
-                window = tail + chunk
-                # A token is counted where it ends, so one split by the chunk border counts once.
-                for i, token in enumerate(tokens):
-                    counts[i] += window.count(token) - tail.count(token)
-                suspicious = _SUSPICIOUS_REF.search(window) is not None
-                tail = window[-_OVERLAP:]
-            if suspicious:
-                return False
-    except _ZIP_ERRORS as exc:
-        raise ImportRejectedError(f"Part {part!r} of the file is damaged: {exc}") from None
-    return counts[0] - columns - counts[1] <= _LOOSE_CELLS
 
 
 def _calamine_failure(exc: BaseException) -> None:
