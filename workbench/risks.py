@@ -16,6 +16,8 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+import pyarrow
+import pyarrow.compute
 
 from workbench.io.rvtools import RVToolsExport
 
@@ -100,31 +102,49 @@ class _Context:
         self.export = export
         self.as_of = as_of
         vms = export.vms
-        self.vms = vms[~vms["is_template"] & ~vms["is_vcls"]]
-        self.keys = set(self.vms["vm_key"])
+        self.vms = vms.loc[~vms["is_template"] & ~vms["is_vcls"], [c for c in _VM_COLUMNS if c in vms]]
+        self.keys = pyarrow.array(self.vms["vm_key"], type=pyarrow.large_string())
         stamp = export.meta.get("export_time")
         self.captured = pd.Timestamp(stamp) if stamp else pd.Timestamp(as_of)
+        self._sheets: dict[str, pd.DataFrame] = {}
 
     def sheet(self, name: str) -> pd.DataFrame:
-        frame = self.export[name]
-        return frame[frame["vm_key"].isin(self.keys)]
+        """Rows of a VM sheet that belong to the VMs checked (filtered once per sheet)."""
+        if name not in self._sheets:
+            frame = self.export[name]
+            keys = pyarrow.array(frame["vm_key"], type=pyarrow.large_string())
+            mask = pyarrow.compute.is_in(keys, value_set=self.keys).to_numpy(zero_copy_only=False)
+            self._sheets[name] = frame if mask.all() else frame[mask]
+        return self._sheets[name]
 
     def vm_hits(self, mask: pd.Series, detail: pd.Series | str) -> pd.DataFrame:
-        chosen = self.vms[mask]
+        mask = mask.fillna(False).astype(bool)
         text = detail[mask] if isinstance(detail, pd.Series) else detail
-        return pd.DataFrame({"vm_key": chosen["vm_key"], "detail": text})
+        return pd.DataFrame({"vm_key": self.vms["vm_key"][mask], "detail": text})
 
 
-def _per_vm(frame: pd.DataFrame, describe: Callable[[pd.DataFrame], str]) -> pd.DataFrame:
-    """One hit per VM from a multi-row sheet (disks, snapshots...), detail joined."""
+# The vInfo columns the checks read (the context keeps only these).
+_VM_COLUMNS = (
+    "vm_key", "vm", "vcenter", "cluster", "host", "hw_version", "vcpus", "memory_mib", "provisioned_mib",
+    "ft_state", "cbt", "is_powered_on", "is_suspended", "is_inaccessible", "is_orphaned", "is_srm_placeholder",
+    "connection_state", "consolidation_needed", "os_tools", "os_config", "fixed_passthru_hotplug",
+    "latency_sensitivity",
+)
+
+
+def _per_vm(frame: pd.DataFrame, describe: Callable[[list[tuple]], str], *columns: str) -> pd.DataFrame:
+    """One hit per VM from a multi-row sheet (disks, snapshots...), detail joined:
+    ``describe`` gets the VM's rows as tuples of ``columns``, in file order."""
     if frame.empty:
         return pd.DataFrame(columns=["vm_key", "detail"])
-    rows = [(key, describe(group)) for key, group in frame.groupby("vm_key", sort=False)]
-    return pd.DataFrame(rows, columns=["vm_key", "detail"])
+    groups: dict[str, list[tuple]] = {}
+    for key, *values in zip(frame["vm_key"].tolist(), *(frame[c].tolist() for c in columns), strict=True):
+        groups.setdefault(key, []).append(tuple(values))
+    return pd.DataFrame([(key, describe(rows)) for key, rows in groups.items()], columns=["vm_key", "detail"])
 
 
-def _disks(group: pd.DataFrame) -> str:
-    return ", ".join(f"{d} ({c / 1024:,.0f} GiB)" if pd.notna(c) else str(d) for d, c in zip(group["disk"], group["capacity_mib"], strict=True))
+def _disks(rows: list[tuple]) -> str:
+    return ", ".join(f"{d} ({c / 1024:,.0f} GiB)" if pd.notna(c) else str(d) for d, c in rows)
 
 
 def _esxi_version(text: str) -> tuple[int, int] | None:
@@ -153,8 +173,8 @@ def _snapshots(ctx: _Context) -> pd.DataFrame:
 def _old_snapshots(ctx: _Context) -> pd.DataFrame:
     snaps = ctx.sheet("vSnapshot")
     age = (ctx.captured - snaps["snapshot_time"]).dt.days
-    old = snaps[age > SNAPSHOT_MAX_AGE_DAYS].assign(_age=age)
-    return _per_vm(old, lambda g: f"oldest {int(g['_age'].max())} days")
+    old = snaps.assign(_age=age)[age > SNAPSHOT_MAX_AGE_DAYS]
+    return _per_vm(old, lambda g: f"oldest {int(max(a for (a,) in g))} days", "_age")
 
 
 def _large_snapshots(ctx: _Context) -> pd.DataFrame:
@@ -174,7 +194,7 @@ def _deep_chains(ctx: _Context) -> pd.DataFrame:
 def _disk_check(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[_Context], pd.DataFrame]:
     def find(ctx: _Context) -> pd.DataFrame:
         disks = ctx.sheet("vDisk")
-        return _per_vm(disks[predicate(disks).fillna(False).astype(bool)], _disks)
+        return _per_vm(disks[predicate(disks).fillna(False).astype(bool)], _disks, "disk", "capacity_mib")
 
     return find
 
@@ -186,11 +206,11 @@ def _rdm(mode: str) -> Callable[[pd.DataFrame], pd.Series]:
 def _cdrom(ctx: _Context) -> pd.DataFrame:
     cds = ctx.sheet("vCD")
     connected = cds[cds["connected"].fillna(False).astype(bool)]
-    return _per_vm(connected, lambda g: ", ".join(f"{n} ({t})" for n, t in zip(g["device_node"], g["device_type"], strict=True)))
+    return _per_vm(connected, lambda g: ", ".join(f"{n} ({t})" for n, t in g), "device_node", "device_type")
 
 
 def _usb(ctx: _Context) -> pd.DataFrame:
-    return _per_vm(ctx.sheet("vUSB"), lambda g: ", ".join(f"{n} {t}".strip() for n, t in zip(g["device_node"], g["device_type"], strict=True)))
+    return _per_vm(ctx.sheet("vUSB"), lambda g: ", ".join(f"{n} {t}".strip() for n, t in g), "device_node", "device_type")
 
 
 def _tools(status: str, powered_on_only: bool = False) -> Callable[[_Context], pd.DataFrame]:
@@ -240,7 +260,8 @@ def _cbt_off(ctx: _Context) -> pd.DataFrame:
 
 def _guest_os_eol(ctx: _Context) -> pd.DataFrame:
     os_name = ctx.vms["os_tools"].where(ctx.vms["os_tools"] != "", ctx.vms["os_config"])
-    ends = os_name.map(_guest_os_end)
+    known = {name: _guest_os_end(name) for name in os_name.unique()}  # a few dozen names
+    ends = pd.Series([known[name] for name in os_name], index=os_name.index, dtype=object)
     past = ends.map(lambda d: d is not None and d < ctx.as_of)
     return ctx.vm_hits(past, os_name + ", support ended " + ends.map(lambda d: d.isoformat() if d else ""))
 
@@ -294,7 +315,7 @@ def _memory_reservation(ctx: _Context) -> pd.DataFrame:
 def _guest_disk_full(ctx: _Context) -> pd.DataFrame:
     parts = ctx.sheet("vPartition")
     full = parts[parts["free_pct"] < GUEST_DISK_FREE_PCT]
-    return _per_vm(full, lambda g: ", ".join(f"{d} {p:.0f}% free" for d, p in zip(g["disk"], g["free_pct"], strict=True)))
+    return _per_vm(full, lambda g: ", ".join(f"{d} {p:.0f}% free" for d, p in g), "disk", "free_pct")
 
 
 def _standalone(ctx: _Context) -> pd.DataFrame:
