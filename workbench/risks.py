@@ -261,7 +261,7 @@ def _cbt_off(ctx: _Context) -> pd.DataFrame:
 def _guest_os_eol(ctx: _Context) -> pd.DataFrame:
     os_name = ctx.vms["os_tools"].where(ctx.vms["os_tools"] != "", ctx.vms["os_config"])
     known = {name: _guest_os_end(name) for name in os_name.unique()}  # a few dozen names
-    ends = pd.Series([known[name] for name in os_name], index=os_name.index, dtype=object)
+    ends = pd.Series([known[name] for name in os_name.tolist()], index=os_name.index, dtype=object)
     past = ends.map(lambda d: d is not None and d < ctx.as_of)
     return ctx.vm_hits(past, os_name + ", support ended " + ends.map(lambda d: d.isoformat() if d else ""))
 
@@ -274,7 +274,7 @@ def _esxi_eol(ctx: _Context) -> pd.DataFrame:
         ends = ESXI_END_OF_SUPPORT.get(version) if version else None
         if ends and ends < ctx.as_of:
             ended[(row.vcenter, row.host)] = f"{row.host}: {row.esx_version}, support ended {ends.isoformat()}"
-    details = pd.Series([ended.get((v, h)) for v, h in zip(ctx.vms["vcenter"], ctx.vms["host"], strict=True)], index=ctx.vms.index)
+    details = pd.Series([ended.get((v, h)) for v, h in zip(ctx.vms["vcenter"].tolist(), ctx.vms["host"].tolist(), strict=True)], index=ctx.vms.index)
     return ctx.vm_hits(details.notna(), details)
 
 
@@ -289,7 +289,7 @@ def _passthrough(ctx: _Context) -> pd.DataFrame:
                 text for flag, text in ((key in locked, "memory reservation locked to max"), (plug, "fixed passthrough hot-plug"))
                 if flag
             )
-            for key, plug in zip(ctx.vms["vm_key"], hotplug, strict=True)
+            for key, plug in zip(ctx.vms["vm_key"].tolist(), hotplug.tolist(), strict=True)
         ],
         index=ctx.vms.index,
     )
