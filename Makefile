@@ -4,19 +4,34 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8866
 
-.PHONY: run test lint bench clean
+# Every install takes its versions from constraints.txt (the versions CI passed with);
+# `make lock` refreshes it from a fresh resolution of pyproject.toml.
+CONSTRAINTS := constraints.txt
+
+.PHONY: run test lint bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $@
+
+# A throw-away venv resolves pyproject.toml (with the dev extra) afresh; its versions become
+# the constraints every later install uses.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
+	( echo "# Versions every install uses (make run, make test, CI). Refresh: make lock."; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable ) > $(CONSTRAINTS)
+	rm -rf .venv-lock
 
 run: $(VENV)/.installed
 	$(BIN)/workbench init
