@@ -263,6 +263,23 @@ def test_archive_layout_and_manifest(source, archive):
         assert "DEFINE FIELD updated_at ON project" in zf.read("schema/schema.surql").decode()
 
 
+def test_records_and_files_are_taken_in_one_unit_of_work(source, tmp_path_factory, monkeypatch):
+    store = source.store
+    seen = []
+    original = ArchiveWriter.add_file
+
+    def spy(self, name, data_file):
+        # The session that read the records is still open, and the cross-process lock held.
+        seen.append((getattr(store._local, "session", None), store._file_lock.is_locked))
+        return original(self, name, data_file)
+
+    monkeypatch.setattr(ArchiveWriter, "add_file", spy)
+    backup(store, source.settings.home, tmp_path_factory.mktemp("spy") / "b.zip")
+    sessions = {id(session) for session, _ in seen}
+    assert seen and len(sessions) == 1 and None not in {s for s, _ in seen}
+    assert all(locked for _, locked in seen)
+
+
 def test_a_failed_backup_leaves_the_previous_archive_in_place(
     source, tmp_path_factory, monkeypatch
 ):

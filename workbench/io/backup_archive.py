@@ -47,6 +47,25 @@ WORK_PREFIX = ".restore-"
 """Folders a restore works in (staging and the set-aside old files), inside the home."""
 
 _CHUNK = 1 << 20
+_STORED = frozenset(
+    {
+        ".xlsx",
+        ".xlsm",
+        ".docx",
+        ".pptx",
+        ".zip",
+        ".gz",
+        ".bz2",
+        ".xz",
+        ".zst",
+        ".7z",
+        ".png",
+        ".jpg",
+        ".jpeg",
+    }
+)
+"""Suffixes of files that are compressed already: stored as they are, which is faster
+(a backup holds the store's lock while it copies) and no larger."""
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _TABLE = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -226,6 +245,8 @@ class ArchiveWriter:
         """Add a member streamed from a file; return the bytes copied."""
         assert self._zip is not None
         info = self._member(name, source.mtime_ns)
+        if source.path.suffix.lower() in _STORED:
+            info.compress_type = zipfile.ZIP_STORED
         digest = hashlib.sha256()
         size = 0
         try:
