@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow
 import pyarrow.compute
@@ -106,16 +107,16 @@ class _Context:
         self.keys = pyarrow.array(self.vms["vm_key"], type=pyarrow.large_string())
         stamp = export.meta.get("export_time")
         self.captured = pd.Timestamp(stamp) if stamp else pd.Timestamp(as_of)
-        self._sheets: dict[str, pd.DataFrame] = {}
 
     def sheet(self, name: str) -> pd.DataFrame:
-        """Rows of a VM sheet that belong to the VMs checked (filtered once per sheet)."""
-        if name not in self._sheets:
-            frame = self.export[name]
-            keys = pyarrow.array(frame["vm_key"], type=pyarrow.large_string())
-            mask = pyarrow.compute.is_in(keys, value_set=self.keys).to_numpy(zero_copy_only=False)
-            self._sheets[name] = frame if mask.all() else frame[mask]
-        return self._sheets[name]
+        """A VM sheet, every row: checks group its rows by VM, and :func:`assess` keeps
+        the hits of the VMs checked (cheaper than copying each sheet's rows of them)."""
+        return self.export[name]
+
+    def checked(self, keys: pd.Series) -> np.ndarray:
+        """Which of these VM keys belong to the VMs checked."""
+        values = pyarrow.array(keys.astype("str"), type=pyarrow.large_string())
+        return pyarrow.compute.is_in(values, value_set=self.keys).to_numpy(zero_copy_only=False)
 
     def vm_hits(self, mask: pd.Series, detail: pd.Series | str) -> pd.DataFrame:
         mask = mask.fillna(False).astype(bool)
@@ -493,6 +494,7 @@ def assess(export: RVToolsExport, as_of: date | datetime | None = None) -> RiskR
         )
         hits = check.find(ctx) if evaluated else pd.DataFrame(columns=["vm_key", "detail"])
         hits = hits.drop_duplicates("vm_key")
+        hits = hits[ctx.checked(hits["vm_key"])] if len(hits) else hits
         checks.append(
             {"id": check.id, "severity": check.severity, "title": check.title, "explanation": check.explanation,
              "evaluated": evaluated, "vms": len(hits)}
