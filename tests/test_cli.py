@@ -74,3 +74,28 @@ def test_installed_command_reports_a_bad_store_url_without_traceback(tmp_path):
     )
     assert result.returncode == 2
     assert "is not understood" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_backup_then_restore_into_a_new_data_directory(tmp_path, capsys):
+    source, target, archive = tmp_path / "source", tmp_path / "target", tmp_path / "backup.zip"
+    assert main(["--home", str(source), "project", "create", "Kept", "--type", "new_solution", "--progress", "30"]) == 0
+    assert main(["--home", str(source), "backup", str(archive)]) == 0
+    assert "Backup written" in capsys.readouterr().out and archive.stat().st_size > 0
+    assert main(["--home", str(target), "restore", str(archive)]) == 0
+    assert "Restored" in capsys.readouterr().out
+    assert main(["--home", str(target), "project", "show", "kept", "--json"]) == 0
+    restored = json.loads(capsys.readouterr().out)
+    assert restored["name"] == "Kept" and restored["progress_percentage"] == 30
+
+    # A store that holds something is refused unless forced; a damaged archive always.
+    assert main(["--home", str(target), "restore", str(archive)]) == 4
+    assert "not empty" in capsys.readouterr().err
+    assert main(["--home", str(target), "restore", str(archive), "--force"]) == 0
+    damaged = tmp_path / "damaged.zip"
+    data = bytearray(archive.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    capsys.readouterr()
+    assert main(["--home", str(target), "restore", str(damaged), "--force"]) == 6
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "refused" in err and len(err.strip().splitlines()) == 1

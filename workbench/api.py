@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from workbench.rvtools_api import RVToolsImports
+    from workbench.store.backup import BackupSummary
 
 
 class Projects:
@@ -194,6 +195,43 @@ class Workbench:
                 write_synthetic_rvtools(path, 300)
                 self.rvtools.upload(target, path, imported_by="demo", progress=False)
         return len(new)
+
+    def backup(self, path: str | Path) -> BackupSummary:
+        """Write every record and every data file into one archive, with checksums.
+
+        Taken inside one unit of work, so dashboards writing at the same time cannot tear
+        it. See :func:`workbench.store.backup.backup`.
+
+        Raises
+        ------
+        StoreUnavailableError
+            The archive cannot be written.
+        """
+        from workbench.store.backup import backup
+
+        return backup(self.store, self.settings.home, Path(path))
+
+    def restore(self, path: str | Path, *, force: bool = False) -> BackupSummary:
+        """Bring back a backup's records and files into this store, all or nothing.
+
+        Parameters
+        ----------
+        force : bool
+            Replace what the store holds; without it a store with any record or data file
+            is refused.
+
+        Raises
+        ------
+        ImportRejectedError
+            The archive is damaged or not a workbench backup; nothing was touched.
+        ConflictError
+            The store is not empty and ``force`` is not given.
+        SchemaError
+            The backup's schema does not fit this workbench or store.
+        """
+        from workbench.store.backup import restore
+
+        return restore(self.store, self.settings.home, Path(path), force=force)
 
     def migrate(self) -> list[str]:
         """Apply pending schema migrations; return their names."""

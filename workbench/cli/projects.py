@@ -6,7 +6,9 @@ import argparse
 import json
 from typing import Any
 
+from workbench import formatting as fmt
 from workbench.cli.common import open_workbench as _open
+from workbench.cli.common import text_table
 from workbench.errors import InvalidInputError
 from workbench.projects import PRIORITIES, PROJECT_STATUSES, PROJECT_TYPES, Project
 
@@ -18,25 +20,55 @@ def _print_projects(projects: list[Project], as_json: bool) -> None:
     if not projects:
         print("No projects.")
         return
-    from workbench.projects import projects_frame
-
-    frame = projects_frame(projects)[
-        ["id", "name", "project_type", "status", "priority", "start_date", "target_end_date", "progress_percentage"]
+    rows = [
+        {
+            "name": p.name,
+            "type": fmt.label(p.project_type),
+            "status": fmt.label(p.status),
+            "priority": fmt.label(p.priority),
+            "start": fmt.day(p.start_date),
+            "end": fmt.day(p.target_end_date),
+            "progress": fmt.percent(p.progress_percentage / 100),
+        }
+        for p in projects
     ]
-    print(frame.to_string(index=False, na_rep="-"))
+    print(text_table(rows, _LIST_COLUMNS))
+
+
+_LIST_COLUMNS = [
+    ("name", "Project", "<", 32),
+    ("type", "Type", "<", 18),
+    ("status", "Status", "<", 9),
+    ("priority", "Priority", "<", 8),
+    ("start", "Start", "<", 10),
+    ("end", "Target end", "<", 10),
+    ("progress", "Progress", ">", 8),
+]
 
 
 def _print_project(project: Project, as_json: bool) -> None:
     if as_json:
         print(json.dumps(project.to_dict(), indent=2, default=str))
         return
-    for key, value in project.to_dict().items():
-        if value in (None, [], {}):
-            value = "-"
-        elif isinstance(value, list):
-            value = ", ".join(map(str, value))
-        print(f"{key:>20}: {value}")
-
+    lines = [
+        ("Id", project.ref),
+        ("Name", project.name),
+        ("Type", fmt.label(project.project_type)),
+        ("Status", fmt.label(project.status)),
+        ("Priority", fmt.label(project.priority)),
+        ("Start date", fmt.day(project.start_date)),
+        ("Target end date", fmt.day(project.target_end_date)),
+        ("Actual end date", fmt.day(project.actual_end_date)),
+        ("Progress", fmt.percent(project.progress_percentage / 100)),
+        ("Team", ", ".join(project.assigned_team) or fmt.MISSING),
+        ("Created by", project.created_by or fmt.MISSING),
+        ("Created", fmt.moment(project.created_at)),
+        ("Updated", fmt.moment(project.updated_at)),
+        ("Description", project.description or fmt.MISSING),
+    ]
+    lines += [(f"Metadata {key}", json.dumps(value, default=str)) for key, value in project.metadata.items()]
+    for label, value in lines:
+        print(f"{label:>16}: {value}")
 
 
 def cmd_project_list(args: argparse.Namespace) -> int:

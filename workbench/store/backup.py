@@ -39,6 +39,7 @@ from surrealdb.data.types import constants
 from surrealdb.data.types.set import SurrealSet
 from surrealdb.errors import SurrealError
 
+from workbench import formatting as fmt
 from workbench.errors import ConflictError, ImportRejectedError, SchemaError, StoreUnavailableError
 from workbench.io import backup_archive
 from workbench.io.backup_archive import (
@@ -114,10 +115,11 @@ class BackupSummary:
 
     def describe(self) -> str:
         """A few lines for the command line."""
-        tables = ", ".join(f"{table} {count}" for table, count in self.records.items() if count)
+        tables = ", ".join(f"{table} {count:,}" for table, count in self.records.items() if count)
         return (
-            f"{self.path}: {self.total_records} records ({tables or 'none'}), "
-            f"{self.files} files ({self.bytes} bytes), schema {self.schema or '?'}, taken {self.created_at}"
+            f"{self.path}: {self.total_records:,} records ({tables or 'none'}), "
+            f"{self.files:,} files ({fmt.size(self.bytes / 2**20)}), schema {self.schema or '?'}, "
+            f"taken {fmt.moment(dt.datetime.fromisoformat(self.created_at)) if self.created_at else '?'}"
         )
 
 

@@ -411,8 +411,8 @@ class Store:
     def _gone(self, what: str) -> StoreUnavailableError:
         known = self.identity or self._identity_beside()
         remedy = (
-            f" Put it back, or remove {self.identity_path} and run `workbench init` to start a "
-            "new, empty store (`workbench restore FILE` then brings back a backup)."
+            f" Put it back, or remove {self.identity_path} and run `workbench restore FILE` to "
+            "bring back a backup (or `workbench init` to start a new, empty store)."
             if self.identity_path is not None and self.identity_path.exists()
             else " Restart this kernel or command to start afresh."
         )
