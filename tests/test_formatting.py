@@ -58,3 +58,13 @@ def test_labels_read_like_words():
 def test_no_cluster_is_named_alike_everywhere(name):
     assert fmt.cluster_name(name) == "(no cluster)"
     assert fmt.cluster_name("Prod-A") == "Prod-A"
+
+
+def test_report_frames_are_text_with_labels():
+    frame = pd.DataFrame(
+        {"cluster": ["", "CL-A"], "hosts": [1, 12], "memory_mib": [4096.0, 6_291_456.0], "vcpu_per_core_on": [0.5, 3.2], "other": [1, 2]}
+    )
+    shown = fmt.report(frame, fmt.CAPACITY_REPORT)
+    assert list(shown.columns) == ["Cluster", "Hosts", "RAM", "vCPU : core (on)"]
+    assert shown.iloc[0].tolist() == ["(no cluster)", "1", "4.0 GiB", "0.50 : 1"]
+    assert shown.iloc[1].tolist() == ["CL-A", "12", "6.0 TiB", "3.20 : 1"]

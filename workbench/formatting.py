@@ -146,3 +146,68 @@ def moment(value: Any) -> str:
 def cluster_name(name: Any) -> str:
     """A cluster's name, with VMs and hosts outside any cluster named alike everywhere."""
     return NO_CLUSTER if is_missing(name) or not str(name).strip() else str(name)
+
+
+_KINDS = {
+    "count": count,
+    "number": number,
+    "size": size,
+    "ratio": ratio,
+    "percent": percent,
+    "day": day,
+    "moment": moment,
+    "label": label,
+    "cluster": cluster_name,
+    "text": lambda value: MISSING if is_missing(value) else str(value),
+}
+"""How each kind of column is written; ``size`` columns hold MiB."""
+
+CAPACITY_REPORT = {
+    "cluster": ("Cluster", "cluster"),
+    "hosts": ("Hosts", "count"),
+    "cores": ("Cores", "count"),
+    "memory_mib": ("RAM", "size"),
+    "vms": ("VMs", "count"),
+    "vms_on": ("Powered on", "count"),
+    "vcpus": ("vCPUs", "count"),
+    "vram_mib": ("vRAM", "size"),
+    "vcpu_per_core_on": ("vCPU : core (on)", "ratio"),
+    "vram_per_ram_on": ("vRAM : RAM (on)", "ratio"),
+    "n1_vcpu_per_core_on": ("vCPU : core, N+1", "ratio"),
+    "n1_memory_headroom_mib": ("RAM headroom, N+1", "size"),
+}
+"""The capacity columns people read, with their labels and kinds."""
+
+PROJECT_REPORT = {
+    "name": ("Project", "text"),
+    "project_type": ("Type", "label"),
+    "status": ("Status", "label"),
+    "priority": ("Priority", "label"),
+    "start_date": ("Start", "day"),
+    "target_end_date": ("Target end", "day"),
+    "progress_percentage": ("Progress", "percent_whole"),
+    "assigned_team": ("Team", "text"),
+}
+
+
+def report(frame, spec: dict[str, tuple[str, str]]):
+    """A DataFrame to read: the ``spec`` columns present in ``frame``, written as text.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    spec : dict
+        Column -> (label, kind); kinds: count, number, size (MiB), ratio, percent (a
+        fraction), percent_whole (0-100), day, moment, label, cluster, text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One text column per ``spec`` entry found in ``frame``, headed by its label.
+    """
+    kinds = dict(_KINDS, percent_whole=lambda value: MISSING if is_missing(value) else percent(float(value) / 100))
+    columns = [column for column in spec if column in frame.columns]
+    shown = frame[columns].copy()
+    for column in columns:
+        shown[column] = [kinds[spec[column][1]](value) for value in frame[column]]
+    return shown.rename(columns={column: spec[column][0] for column in columns}).reset_index(drop=True)
