@@ -10,6 +10,7 @@ import csv
 import io
 import random
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -56,7 +57,7 @@ def demo_projects(today: date | None = None, seed: int = 7) -> list[dict[str, An
             dict(
                 name=f"{_CLIENTS[index]} {title}",
                 project_type=project_type,
-                description=f"Demo: {title.lower()} for {_CLIENTS[index]}.",
+                description=f"Demo project: {title} for {_CLIENTS[index]}.",
                 status=status,
                 priority=rng.choice(["low", "medium", "high", "critical"]),
                 start_date=start,
@@ -400,7 +401,7 @@ def _truth(vm_rows: list[dict[str, Any]], hosts: list[dict[str, Any]], clusters:
 
 
 def write_synthetic_rvtools(target: str | Path, vms: int = 300, *, seed: int = 7, fmt: str = "xlsx",
-                            delimiter: str = ",") -> SyntheticExport:
+                            delimiter: str = ",", on_step: Callable[[str], None] | None = None) -> SyntheticExport:
     """Generate an export (see :func:`synthetic_rvtools`) and write it.
 
     Parameters
@@ -409,11 +410,18 @@ def write_synthetic_rvtools(target: str | Path, vms: int = 300, *, seed: int = 7
         One workbook; a folder of ``RVTools_tab<sheet>.csv`` files; or a zip of them.
     delimiter : {',', ';'}
         CSV separator (semicolon files write decimal commas, as European Windows does).
+    on_step : callable, optional
+        Called with "generated" once the inventory exists, then with each sheet's name as
+        it is written (xlsx), for a progress bar.
     """
+    if fmt not in ("xlsx", "csv", "csv-zip"):
+        raise InvalidInputError(f"Unknown format {fmt!r}: use 'xlsx', 'csv' or 'csv-zip'.")
     synthetic = synthetic_rvtools(vms, seed=seed)
+    if on_step is not None:
+        on_step("generated")
     target = Path(target)
     if fmt == "xlsx":
-        write_xlsx(target, synthetic.sheets)
+        write_xlsx(target, synthetic.sheets, on_sheet=on_step)
     elif fmt in ("csv", "csv-zip"):
         files = {f"RVTools_tab{sheet}.csv": _csv_text(headers, rows, delimiter) for sheet, (headers, rows) in synthetic.sheets.items()}
         if fmt == "csv":

@@ -247,10 +247,25 @@ def cmd_rvtools_delete(args: argparse.Namespace) -> int:
 def cmd_rvtools_generate(args: argparse.Namespace) -> int:
     from workbench.demo import write_synthetic_rvtools
 
+    from tqdm import tqdm
+
     if args.vms < 1:
         raise InvalidInputError("--vms must be at least 1.")
-    synthetic = write_synthetic_rvtools(args.out, args.vms, seed=args.seed, fmt=args.format, delimiter=args.delimiter)
-    print(f"Wrote {args.out}: {synthetic.truth['vms']} VMs, {synthetic.truth['hosts']} hosts, {synthetic.truth['clusters']} clusters.")
+    steps = 16 if args.format == "xlsx" else 1  # the inventory, then each of the 15 sheets
+    with tqdm(total=steps, desc=f"Generate {args.vms:,} VMs", unit="step", leave=False) as bar:
+
+        def advance(step: str) -> None:
+            bar.set_postfix_str(step)
+            bar.update()
+
+        synthetic = write_synthetic_rvtools(
+            args.out, args.vms, seed=args.seed, fmt=args.format, delimiter=args.delimiter, on_step=advance
+        )
+    truth = synthetic.truth
+    print(
+        f"Wrote {args.out}: {fmt.count(truth['vms'])} VMs, {fmt.count(truth['hosts'])} hosts, "
+        f"{fmt.count(truth['clusters'])} clusters."
+    )
     return 0
 
 

@@ -8,7 +8,7 @@ few seconds. It writes what RVTools writes: a header row, then values; empty cel
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -76,11 +76,16 @@ def _cell(ref: str, value: Any) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
-def write_xlsx(target: str | Path | IO[bytes], sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]) -> None:
+def write_xlsx(
+    target: str | Path | IO[bytes],
+    sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]],
+    on_sheet: Callable[[str], None] | None = None,
+) -> None:
     """Write ``{sheet name: (headers, rows)}`` as an xlsx workbook.
 
     Values: str, int, float, bool (written as the text 'True'/'False', as RVTools does),
-    date/datetime (an Excel date with a date format), None or '' (no cell).
+    date/datetime (an Excel date with a date format), None or '' (no cell). ``on_sheet`` is
+    called with each sheet's name once it is written (progress).
     """
     names = list(sheets)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
@@ -125,3 +130,5 @@ def write_xlsx(target: str | Path | IO[bytes], sheets: dict[str, tuple[Sequence[
                     cells = "".join(_cell(f"{letter}{number}", value) for letter, value in zip(letters, row, strict=False))
                     part.write(f'<row r="{number}">{cells}</row>'.encode())
                 part.write(b"</sheetData></worksheet>")
+            if on_sheet is not None:
+                on_sheet(name)
