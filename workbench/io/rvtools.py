@@ -888,7 +888,7 @@ def _meta(tables, quality: QualityReport, source_format: str, sheets_in_file, mb
     }
 
 
-def _identify_sheet(sheet: str, frame: pd.DataFrame, default: str, by_name: pd.Series | None) -> pd.Series | None:
+def _identify_sheet(sheet: str, frame: pd.DataFrame, default: str, by_name: _ByName | None) -> _ByName | None:
     """Give a sheet's rows a ``vcenter`` and, on VM sheets, a ``vm_key``; vInfo also gets its
     flags. Runs as each sheet arrives; returns vInfo's (vcenter, name) -> key map for the
     sheets that have no VM ID."""
@@ -900,21 +900,35 @@ def _identify_sheet(sheet: str, frame: pd.DataFrame, default: str, by_name: pd.S
     _add_vcenter(frame, default)
     if sheet == "vInfo":
         keys = _vm_keys(frame)
-        repeats = keys.duplicated(keep=False)
-        if repeats.any():
+        if _compute.count_distinct(_vm_key_array(frame)).as_py() < len(frame):
             keys = keys + keys.groupby(keys).cumcount().map(lambda n: "" if n == 0 else f"#{n + 1}")
         frame["vm_key"] = keys.astype("str")
         _flag_vms(frame)
-        return frame.drop_duplicates(["vcenter", "vm"], keep=False).set_index(["vcenter", "vm"])["vm_key"]
+        return _ByName(frame)
     if (frame["vm_id"] != "").all():
-        frame["vm_key"] = _vm_keys(frame).astype("str")
+        frame["vm_key"] = _vm_keys(frame)
     elif len(frame) and by_name is not None:
         index = pd.MultiIndex.from_arrays([frame["vcenter"], frame["vm"]])
-        found = by_name.reindex(index).to_numpy()
+        found = by_name.get().reindex(index).to_numpy()
         frame["vm_key"] = pd.Series(found, index=frame.index).fillna(_vm_keys(frame)).astype("str")
     else:
-        frame["vm_key"] = _vm_keys(frame).astype("str")
+        frame["vm_key"] = _vm_keys(frame)
     return by_name
+
+
+class _ByName:
+    """vInfo's (vcenter, name) -> key map, built the first time a sheet without VM IDs
+    needs it."""
+
+    def __init__(self, vinfo: pd.DataFrame):
+        self._vinfo = vinfo
+        self._map: pd.Series | None = None
+
+    def get(self) -> pd.Series:
+        if self._map is None:
+            unique = self._vinfo.drop_duplicates(["vcenter", "vm"], keep=False)
+            self._map = unique.set_index(["vcenter", "vm"])["vm_key"]
+        return self._map
 
 
 def _flag_vms(vinfo: pd.DataFrame) -> None:
@@ -973,19 +987,34 @@ def _separate_clusters(tables: dict[str, pd.DataFrame], quality: QualityReport) 
     )
 
 
+def _arrow_text(frame: pd.DataFrame, column: str) -> pyarrow.Array:
+    """A text column as an Arrow array ('' when the frame lacks it)."""
+    if column not in frame:
+        return pyarrow.array([""] * len(frame), type=_LARGE)
+    return pyarrow.array(frame[column], type=_LARGE).fill_null("")
+
+
+def _text_series(values: pyarrow.Array, index: pd.Index) -> pd.Series:
+    return pd.Series(_STR.__from_arrow__(pyarrow.chunked_array([values], type=_LARGE)), index=index)
+
+
 def _add_vcenter(frame: pd.DataFrame, default: str) -> None:
-    if "vi_sdk_server" in frame:
-        server = frame["vi_sdk_server"]
-        frame["vcenter"] = server.where(server != "", default).astype("str")
-    else:
-        frame["vcenter"] = pd.Series([default] * len(frame), index=frame.index, dtype="str")
+    server = _arrow_text(frame, "vi_sdk_server")
+    vcenter = _compute.if_else(_compute.equal(server, ""), pyarrow.scalar(default, _LARGE), server)
+    frame["vcenter"] = _text_series(vcenter, frame.index)
+
+
+def _vm_key_array(frame: pd.DataFrame) -> pyarrow.Array:
+    vm_id = _arrow_text(frame, "vm_id")
+    named = _compute.binary_join_element_wise(
+        pyarrow.scalar("name:", _LARGE), _arrow_text(frame, "vm"), pyarrow.scalar("", _LARGE)
+    )
+    ident = _compute.if_else(_compute.equal(vm_id, ""), named, vm_id)
+    return _compute.binary_join_element_wise(_arrow_text(frame, "vcenter"), ident, pyarrow.scalar("/", _LARGE))
 
 
 def _vm_keys(frame: pd.DataFrame) -> pd.Series:
-    vm_id = frame["vm_id"] if "vm_id" in frame else pd.Series([""] * len(frame), index=frame.index, dtype="str")
-    names = frame["vm"] if "vm" in frame else pd.Series([""] * len(frame), index=frame.index, dtype="str")
-    ident = vm_id.where(vm_id != "", "name:" + names)
-    return frame["vcenter"] + "/" + ident
+    return _text_series(_vm_key_array(frame), frame.index)
 
 
 # ---------------------------------------------------------------------------- reconciliation
