@@ -1036,33 +1036,36 @@ def reconcile_clusters(vcluster: pd.DataFrame, vhost: pd.DataFrame) -> pd.DataFr
     """
     if vcluster.empty or vhost.empty:
         return pd.DataFrame(columns=RECONCILIATION_COLUMNS).astype({"agrees": bool})
-    hosts = vhost.assign(
-        _server=vhost.get("vi_sdk_server", ""),
-        _cpu_mhz=vhost["cpu_cores"].astype("float64") * vhost["cpu_mhz"],
-    )
-    sums = hosts.groupby(["_server", "cluster"]).agg(
-        hosts=("host", "size"),
-        cpu_cores=("cpu_cores", "sum"),
-        total_memory_mib=("memory_mib", "sum"),
-        total_cpu_mhz=("_cpu_mhz", "sum"),
-    )
+    servers = vhost["vi_sdk_server"].tolist() if "vi_sdk_server" in vhost else [""] * len(vhost)
+    cores = vhost["cpu_cores"].astype("float64").to_numpy(na_value=np.nan)
+    memory = vhost["memory_mib"].astype("float64").to_numpy(na_value=np.nan)
+    mhz = cores * vhost["cpu_mhz"].astype("float64").to_numpy(na_value=np.nan)
+    # Plain sums per (server, cluster), missing values counting as nothing (as groupby does).
+    sums: dict[tuple[str, str], list[float]] = {}
+    for key, *figures in zip(zip(servers, vhost["cluster"].tolist(), strict=True), cores, memory, mhz, strict=True):
+        total = sums.setdefault(key, [0.0, 0.0, 0.0, 0.0])
+        total[0] += 1
+        for i, value in enumerate(figures, start=1):
+            if value == value:  # not NaN
+                total[i] += value
+    by_cluster: dict[str, list[tuple[str, str]]] = {}
+    for key in sums:
+        by_cluster.setdefault(key[1], []).append(key)
+    measures = (("hosts", 0, 0), ("cpu_cores", 0, 1), ("total_memory_mib", 16, 2), ("total_cpu_mhz", None, 3))
     rows = []
     for cluster in vcluster.itertuples():
         server = getattr(cluster, "vi_sdk_server", "")
         key = (server, cluster.cluster)
-        if key not in sums.index:
-            matches = sums.xs(cluster.cluster, level="cluster", drop_level=False) if cluster.cluster in sums.index.get_level_values(1) else None
-            if matches is None or len(matches) != 1:
-                totals = None
-            else:
-                totals = matches.iloc[0]
+        if key in sums:
+            totals = sums[key]
         else:
-            totals = sums.loc[key]
-        for measure, tolerance in (("hosts", 0), ("cpu_cores", 0), ("total_memory_mib", 16), ("total_cpu_mhz", None)):
+            matches = by_cluster.get(cluster.cluster, [])
+            totals = sums[matches[0]] if len(matches) == 1 else None
+        for measure, tolerance, position in measures:
             declared = getattr(cluster, measure)
             if pd.isna(declared):
                 continue
-            summed = float(totals[measure]) if totals is not None else 0.0
+            summed = float(totals[position]) if totals is not None else 0.0
             allowed = tolerance if tolerance is not None else 0.01 * max(float(declared), summed)
             difference = float(declared) - summed
             rows.append((server, cluster.cluster, measure, float(declared), summed, difference, float(allowed), abs(difference) <= allowed))
