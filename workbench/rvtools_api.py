@@ -35,6 +35,7 @@ from workbench.settings import Settings
 from workbench.store import Store
 from workbench.store import projects as project_records
 from workbench.store import rvtools as import_records
+from workbench.text import clean_text
 
 STAGING_PREFIX = ".staging-"
 ORPHAN_GRACE_SECONDS = 600
@@ -100,11 +101,13 @@ class RVToolsImports:
             Storing failed; the import is recorded as failed and no file is left behind.
         """
         source = Path(path)
+        # Everything that can be refused without reading the file is, before a progress bar.
+        imported_by = clean_text(imported_by, "imported_by", required=False, max_length=200)
+        self.recover()
+        with self._store.unit_of_work() as session:
+            project_id = project_records.find(session, project)["id"]
         steps = tqdm(total=5, desc=f"Import {source.name}", unit="step", disable=not progress, leave=False)
         try:
-            self.recover()
-            with self._store.unit_of_work() as session:
-                project_id = project_records.find(session, project)["id"]
             steps.set_postfix_str("reading")
             if source.is_dir():
                 export = read_rvtools(source)
