@@ -8,7 +8,7 @@ PORT   ?= 8866
 # `make lock` refreshes it from a fresh resolution of pyproject.toml.
 CONSTRAINTS := constraints.txt
 
-.PHONY: run test lint bench clean lock
+.PHONY: run test lint bench fuzz clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/store.py
 	$(BIN)/python benchmarks/rvtools.py
+
+# Fuzz the RVTools reader (xlsx and CSV) for MINUTES minutes; not part of `make test`.
+MINUTES ?= 5
+fuzz: $(VENV)/.installed-dev
+	$(BIN)/python tests/fuzz/fuzz_rvtools.py --minutes $(MINUTES)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
