@@ -485,23 +485,42 @@ def assess(export: RVToolsExport, as_of: date | datetime | None = None) -> RiskR
     ctx = _Context(export, as_of)
     missing = export.quality.missing_columns
     checks: list[dict[str, Any]] = []
-    found: list[pd.DataFrame] = []
+    keys: list[pd.Series] = []
+    details: list[pd.Series] = []
+    ids: list[str] = []
     names = ctx.vms.set_index("vm_key")[["vm", "cluster"]]
     for check in CHECKS:
         evaluated = all(
             sheet not in export.quality.missing_sheets and column not in missing.get(sheet, ())
             for sheet, column in check.needs
         )
-        hits = check.find(ctx) if evaluated else pd.DataFrame(columns=["vm_key", "detail"])
-        hits = hits.drop_duplicates("vm_key")
-        hits = hits[ctx.checked(hits["vm_key"])] if len(hits) else hits
         checks.append(
             {"id": check.id, "severity": check.severity, "title": check.title, "explanation": check.explanation,
-             "evaluated": evaluated, "vms": len(hits)}
+             "evaluated": evaluated, "vms": 0}
         )
-        if len(hits):
-            found.append(hits.assign(check_id=check.id, severity=check.severity))
-    hits = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["vm_key", "detail", "check_id", "severity"])
+        if evaluated:
+            hits = check.find(ctx)
+            if len(hits):
+                keys.append(hits["vm_key"].astype("str"))
+                details.append(hits["detail"].astype("str"))
+                ids.extend([check.id] * len(hits))
+    # All checks' hits at once: one per (check, VM), of the VMs checked, in check order.
+    columns = ["vm_key", "detail", "check_id", "severity"]
+    if keys:
+        severity = {check.id: check.severity for check in CHECKS}
+        hits = pd.DataFrame({
+            "vm_key": pd.concat(keys, ignore_index=True),
+            "detail": pd.concat(details, ignore_index=True),
+            "check_id": ids,
+            "severity": [severity[i] for i in ids],
+        })
+        hits = hits.drop_duplicates(["check_id", "vm_key"])
+        hits = hits[ctx.checked(hits["vm_key"])]
+        found = hits["check_id"].value_counts()
+        for row in checks:
+            row["vms"] = int(found.get(row["id"], 0))
+    else:
+        hits = pd.DataFrame(columns=columns)
     hits = hits.join(names, on="vm_key")
     hits = hits[HIT_COLUMNS].astype({c: "str" for c in HIT_COLUMNS}).reset_index(drop=True)
     return RiskReport(checks=pd.DataFrame(checks, columns=CHECK_COLUMNS), hits=hits)
