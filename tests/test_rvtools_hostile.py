@@ -233,3 +233,28 @@ def test_any_csv_body_is_read_or_rejected(body):
         return
     assert export.vms["vm_key"].is_unique
     assert export.vms["vcpus"].dtype in ("Int64", "float64")
+
+
+FAR_CELL_FORMS = {
+    "single quotes": b"<c r='XFD1048576'><v>1</v></c>",
+    "spaces around =": b'<c r = "XFD1048576"><v>1</v></c>',
+    "a newline before r": b'<c\nr="XFD1048576"><v>1</v></c>',
+    "lower case": b'<c r="xfd1048576"><v>1</v></c>',
+    "r not first": b'<c t="n" r="XFD1048576"><v>1</v></c>',
+    "another prefix": b'<x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="XFD1048576"><x:v>1</x:v></x:c>',
+    "a far row for a cell without reference": b'</row><row r="1048576"><c><v>1</v></c>',
+}
+
+
+@pytest.mark.parametrize("form", sorted(FAR_CELL_FORMS))
+def test_a_far_cell_in_any_xml_form_is_refused_before_calamine(form, good_xlsx, tmp_path):
+    """Regression: the cheap geometry test only knew `<c r="...` with double quotes, so a far
+    cell written another way calamine accepts passed as 'plainly small' (and would have made
+    calamine allocate billions of cells)."""
+    cell = FAR_CELL_FORMS[form]
+    path = _rewrite_sheet1(good_xlsx, tmp_path / "far.xlsx",
+                           lambda d: d.replace(b"</row></sheetData>", b"</row><row>" + cell + b"</row></sheetData>", 1))
+    started = time.perf_counter()
+    with pytest.raises(ImportRejectedError, match="far outside"):
+        read_rvtools(path)
+    assert time.perf_counter() - started < LIMIT_SECONDS
