@@ -124,7 +124,10 @@ def _high_water_mib() -> float:
 def peak_mib(mode: str, path: Path) -> float:
     """Peak RSS (MiB) of one fresh subprocess doing ``mode`` on ``path``."""
     out = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(path)], check=True, capture_output=True, text=True
+        [sys.executable, __file__, "--child", mode, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])["peak_mib"]
 
@@ -141,7 +144,9 @@ def _medians(functions: dict, repeat: int) -> dict[str, float]:
 
 def run(label: str, path: Path, repeat: int, with_peers: bool) -> None:
     analysis(path)  # warm imports and caches once
-    times = _medians({"floor": lambda: fastexcel_read(path), "ours": lambda: analysis(path)}, repeat)
+    times = _medians(
+        {"floor": lambda: fastexcel_read(path), "ours": lambda: analysis(path)}, repeat
+    )
     floor_mib, import_mib = peak_mib("floor", path), peak_mib("import", path)
     print(f"\n{label}: {path.name} ({path.stat().st_size / 2**20:.1f} MiB)")
     print(f"  fastexcel read, every sheet      {times['floor']:8.3f} s")
@@ -149,18 +154,24 @@ def run(label: str, path: Path, repeat: int, with_peers: bool) -> None:
         f"  read + capacity + risks + quality {times['ours']:7.3f} s   "
         f"time ratio {times['ours'] / times['floor']:.2f}x the fastexcel read (goal <= 2x)"
     )
-    print(f"  peak memory: fastexcel read {floor_mib:7.0f} MiB, import {import_mib:7.0f} MiB   "
-          f"memory ratio {import_mib / floor_mib:.2f}x (goal <= 1.5x)")
+    print(
+        f"  peak memory: fastexcel read {floor_mib:7.0f} MiB, import {import_mib:7.0f} MiB   "
+        f"memory ratio {import_mib / floor_mib:.2f}x (goal <= 1.5x)"
+    )
     if with_peers:
         slow = _medians({"peers": lambda: peers(path)}, 1)["peers"]
-        print(f"  pandas + openpyxl                {slow:8.3f} s   {slow / times['ours']:5.2f}x slower than ours")
+        print(
+            f"  pandas + openpyxl                {slow:8.3f} s   {slow / times['ours']:5.2f}x slower than ours"
+        )
 
 
 def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         _child(sys.argv[2], Path(sys.argv[3]))
         return
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--vms", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--peers", action="store_true", help="also time pandas + openpyxl")

@@ -39,7 +39,9 @@ def _rewrite_sheet1(source: Path, target: Path, change) -> Path:
 
 
 def _far_cell(data: bytes) -> bytes:
-    return data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+    return data.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    )
 
 
 def _zip_bomb(target: Path) -> Path:
@@ -64,17 +66,28 @@ def _hostile_files(good: Path, folder: Path) -> dict[str, Path]:
     files["zip bomb"] = _zip_bomb(folder / "bomb.xlsx")
     files["cell at XFD1048576"] = _rewrite_sheet1(good, folder / "far.xlsx", _far_cell)
     files["lying dimension hiding a far cell"] = _rewrite_sheet1(
-        good, folder / "lying.xlsx",
-        lambda d: _far_cell(re.sub(rb"<sheetData>", b'<dimension ref="A1:B2"/><sheetData>', d, count=1)),
+        good,
+        folder / "lying.xlsx",
+        lambda d: _far_cell(
+            re.sub(rb"<sheetData>", b'<dimension ref="A1:B2"/><sheetData>', d, count=1)
+        ),
     )
-    wide = b'<row r="1">' + b"<c><v>1</v></c>" * 16_384 + b'</row><row r="5000"><c><v>1</v></c></row>'
+    wide = (
+        b'<row r="1">' + b"<c><v>1</v></c>" * 16_384 + b'</row><row r="5000"><c><v>1</v></c></row>'
+    )
     files["cells without references"] = _rewrite_sheet1(
         good, folder / "noref.xlsx", lambda d: d.replace(b"</sheetData>", wide + b"</sheetData>")
     )
-    tall = b"".join(b'<row><c t="inlineStr"><is><t>%d</t></is></c></row>' % n for n in range(150_000))
+    tall = b"".join(
+        b'<row><c t="inlineStr"><is><t>%d</t></is></c></row>' % n for n in range(150_000)
+    )
     files["rows without references"] = _rewrite_sheet1(
-        good, folder / "tall.xlsx",
-        lambda d: d.replace(b"</sheetData>", tall + b'<row r="150002"><c r="KZ150002"><v>1</v></c></row></sheetData>'),
+        good,
+        folder / "tall.xlsx",
+        lambda d: d.replace(
+            b"</sheetData>",
+            tall + b'<row r="150002"><c r="KZ150002"><v>1</v></c></row></sheetData>',
+        ),
     )
     no_vinfo = folder / "no_vinfo.xlsx"
     write_xlsx(no_vinfo, {"Sheet1": (["Name", "Value"], [["a", 1.0]])})
@@ -86,8 +99,18 @@ def _hostile_files(good: Path, folder: Path) -> dict[str, Path]:
     return files
 
 
-HOSTILE = ["truncated", "not a spreadsheet", "zip bomb", "cell at XFD1048576", "lying dimension hiding a far cell",
-           "cells without references", "rows without references", "xlsx without vInfo", "empty", "old binary xls"]
+HOSTILE = [
+    "truncated",
+    "not a spreadsheet",
+    "zip bomb",
+    "cell at XFD1048576",
+    "lying dimension hiding a far cell",
+    "cells without references",
+    "rows without references",
+    "xlsx without vInfo",
+    "empty",
+    "old binary xls",
+]
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +160,13 @@ def test_a_lying_dimension_alone_is_ignored(good_xlsx, tmp_path):
     nothing, because the reader goes by the cells."""
     expected = read_rvtools(good_xlsx)
     for ref in (b"A1:A1", b"A1:XFD1048576"):
-        path = _rewrite_sheet1(good_xlsx, tmp_path / f"dim-{ref.decode().replace(':', '-')}.xlsx",
-                               lambda d, ref=ref: d.replace(b"<sheetData>", b'<dimension ref="' + ref + b'"/><sheetData>', 1))
+        path = _rewrite_sheet1(
+            good_xlsx,
+            tmp_path / f"dim-{ref.decode().replace(':', '-')}.xlsx",
+            lambda d, ref=ref: d.replace(
+                b"<sheetData>", b'<dimension ref="' + ref + b'"/><sheetData>', 1
+            ),
+        )
         started = time.perf_counter()
         export = read_rvtools(path)
         assert time.perf_counter() - started < LIMIT_SECONDS
@@ -172,8 +200,8 @@ def test_a_part_lying_about_its_size_is_caught(good_xlsx, tmp_path):
     # Patch the central directory's uncompressed size of sheet1 to 100 bytes.
     offset = data.find(b"xl/worksheets/sheet1.xml", data.find(b"PK\x01\x02"))
     header = offset - 46
-    assert data[header:header + 4] == b"PK\x01\x02" and info.file_size > 100
-    data[header + 24:header + 28] = (100).to_bytes(4, "little")
+    assert data[header : header + 4] == b"PK\x01\x02" and info.file_size > 100
+    data[header + 24 : header + 28] = (100).to_bytes(4, "little")
     path = tmp_path / "lying-size.xlsx"
     path.write_bytes(bytes(data))
     with pytest.raises(ImportRejectedError, match="sheet1.xml' of the file is damaged"):
@@ -202,7 +230,10 @@ def _bases() -> list[bytes]:
     write_xlsx(buffer, synthetic_rvtools(15, seed=9).sheets)
     compressed = buffer.getvalue()
     stored = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(compressed)) as zin, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zout:
+    with (
+        zipfile.ZipFile(io.BytesIO(compressed)) as zin,
+        zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zout,
+    ):
         for item in zin.infolist():
             zout.writestr(item.filename, zin.read(item.filename))
     return [compressed, stored.getvalue()]
@@ -216,8 +247,31 @@ _CSV_HEADER = (
     "Latency Sensitivity,Overall Cpu Readiness\n"
 )
 _CSV_PIECES = st.sampled_from(
-    [",", ";", '"', "\n", " ", "0", "7", ".", "-", "%", "True", "False", "poweredOn", "suspended", "vmx-", "inf", "nan",
-     "1e308", "1970/01/01 00:00:00", "4/4/2018 5:25:31 PM", "é", "\x00", "x"]
+    [
+        ",",
+        ";",
+        '"',
+        "\n",
+        " ",
+        "0",
+        "7",
+        ".",
+        "-",
+        "%",
+        "True",
+        "False",
+        "poweredOn",
+        "suspended",
+        "vmx-",
+        "inf",
+        "nan",
+        "1e308",
+        "1970/01/01 00:00:00",
+        "4/4/2018 5:25:31 PM",
+        "é",
+        "\x00",
+        "x",
+    ]
 )
 
 
@@ -252,8 +306,13 @@ def test_a_far_cell_in_any_xml_form_is_refused_before_calamine(form, good_xlsx, 
     cell written another way calamine accepts passed as 'plainly small' (and would have made
     calamine allocate billions of cells)."""
     cell = FAR_CELL_FORMS[form]
-    path = _rewrite_sheet1(good_xlsx, tmp_path / "far.xlsx",
-                           lambda d: d.replace(b"</row></sheetData>", b"</row><row>" + cell + b"</row></sheetData>", 1))
+    path = _rewrite_sheet1(
+        good_xlsx,
+        tmp_path / "far.xlsx",
+        lambda d: d.replace(
+            b"</row></sheetData>", b"</row><row>" + cell + b"</row></sheetData>", 1
+        ),
+    )
     started = time.perf_counter()
     with pytest.raises(ImportRejectedError, match="far outside"):
         read_rvtools(path)

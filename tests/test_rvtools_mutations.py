@@ -44,8 +44,21 @@ def _xlsx(sheets) -> bytes:
     return buffer.getvalue()
 
 
-VINFO_3X = ["VM", "Powerstate", "Template", "CPUs", "Memory", "Provisioned MB", "In Use MB", "Cluster", "Host",
-            "PowerOn", "Creation date", "VI SDK Server", "VM ID"]
+VINFO_3X = [
+    "VM",
+    "Powerstate",
+    "Template",
+    "CPUs",
+    "Memory",
+    "Provisioned MB",
+    "In Use MB",
+    "Cluster",
+    "Host",
+    "PowerOn",
+    "Creation date",
+    "VI SDK Server",
+    "VM ID",
+]
 
 
 def test_text_timestamps_with_a_zone_are_read_as_utc():
@@ -53,36 +66,94 @@ def test_text_timestamps_with_a_zone_are_read_as_utc():
     with 'Z') failed as a whole with pandas' "Cannot use .astype to convert from
     timezone-aware dtype to timezone-naive dtype"."""
     rows = [
-        ["a", "poweredOn", "False", 2.0, 4096.0, 10.0, 5.0, "C1", "h1", "2019-03-04T05:06:07Z", "2018-01-02T03:04:05+02:00", "vc", "vm-1"],
-        ["b", "poweredOff", "False", 1.0, 1024.0, 10.0, 5.0, "C1", "h1", "", "2018/10/05 12:22:47", "vc", "vm-2"],
-        ["c", "poweredOn", "False", 1.0, 1024.0, 10.0, 5.0, "C1", "h1", "2019-03-04 05:06:07Z", "4/4/2018 5:25:31 PM", "vc", "vm-3"],
+        [
+            "a",
+            "poweredOn",
+            "False",
+            2.0,
+            4096.0,
+            10.0,
+            5.0,
+            "C1",
+            "h1",
+            "2019-03-04T05:06:07Z",
+            "2018-01-02T03:04:05+02:00",
+            "vc",
+            "vm-1",
+        ],
+        [
+            "b",
+            "poweredOff",
+            "False",
+            1.0,
+            1024.0,
+            10.0,
+            5.0,
+            "C1",
+            "h1",
+            "",
+            "2018/10/05 12:22:47",
+            "vc",
+            "vm-2",
+        ],
+        [
+            "c",
+            "poweredOn",
+            "False",
+            1.0,
+            1024.0,
+            10.0,
+            5.0,
+            "C1",
+            "h1",
+            "2019-03-04 05:06:07Z",
+            "4/4/2018 5:25:31 PM",
+            "vc",
+            "vm-3",
+        ],
     ]
-    meta = (["RVTools major version", "RVTools version", "xlsx creation datetime", "Server"],
-            [[3.0, "3.10.1", "2019-03-05T08:00:00Z", "vc"]])
+    meta = (
+        ["RVTools major version", "RVTools version", "xlsx creation datetime", "Server"],
+        [[3.0, "3.10.1", "2019-03-05T08:00:00Z", "vc"]],
+    )
     export = parse_named("export.xlsx", _xlsx({"vInfo": (VINFO_3X, rows), "vMetaData": meta}))
     vms = export.vms
     assert vms["power_on_time"].tolist()[0] == datetime(2019, 3, 4, 5, 6, 7)
-    assert vms["power_on_time"].isna().tolist()[1] and vms["power_on_time"].tolist()[2] == datetime(2019, 3, 4, 5, 6, 7)
-    assert vms["creation_date"].tolist() == [datetime(2018, 1, 2, 1, 4, 5), datetime(2018, 10, 5, 12, 22, 47),
-                                             datetime(2018, 4, 4, 17, 25, 31)]
+    assert vms["power_on_time"].isna().tolist()[1] and vms["power_on_time"].tolist()[2] == datetime(
+        2019, 3, 4, 5, 6, 7
+    )
+    assert vms["creation_date"].tolist() == [
+        datetime(2018, 1, 2, 1, 4, 5),
+        datetime(2018, 10, 5, 12, 22, 47),
+        datetime(2018, 4, 4, 17, 25, 31),
+    ]
     assert export.meta["export_time"] == datetime(2019, 3, 5, 8, 0, 0)
     assert not export.quality.unreadable_values
 
 
 def test_a_column_no_cell_of_which_reads_is_kept_as_text():
     rows = [["a", "poweredOn", "False", "two", 1024.0], ["b", "poweredOn", "False", "four", 2048.0]]
-    export = parse_named("x.xlsx", _xlsx({"vInfo": (["VM", "Powerstate", "Template", "CPUs", "Memory"], rows)}))
+    export = parse_named(
+        "x.xlsx", _xlsx({"vInfo": (["VM", "Powerstate", "Template", "CPUs", "Memory"], rows)})
+    )
     assert export.vms["CPUs"].tolist() == ["two", "four"]  # the file's text, under its own header
     assert export.vms["vcpus"].isna().all() and "vcpus" in export.quality.missing_columns["vInfo"]
     (odd,) = export.quality.unreadable_values
     assert odd["kept_as_text"] == "CPUs" and odd["example"] == "two"
-    assert any("vInfo column 'CPUs'" in w and "'two'" in w and "kept as text" in w for w in export.quality.warnings)
-    assert risks.assess(export, as_of=AS_OF).counts()["large_vm_cpu"] is None  # not evaluated, not "none found"
+    assert any(
+        "vInfo column 'CPUs'" in w and "'two'" in w and "kept as text" in w
+        for w in export.quality.warnings
+    )
+    assert (
+        risks.assess(export, as_of=AS_OF).counts()["large_vm_cpu"] is None
+    )  # not evaluated, not "none found"
 
 
 def test_some_unreadable_cells_count_as_empty_and_are_named():
     rows = [["a", "poweredOn", "False", 2.0], ["b", "poweredOn", "False", "x" * LONG]]
-    export = parse_named("x.xlsx", _xlsx({"vInfo": (["VM", "Powerstate", "Template", "CPUs"], rows)}))
+    export = parse_named(
+        "x.xlsx", _xlsx({"vInfo": (["VM", "Powerstate", "Template", "CPUs"], rows)})
+    )
     assert export.vms["vcpus"].tolist()[0] == 2 and export.vms["vcpus"].isna().tolist()[1]
     (warning,) = [w for w in export.quality.warnings if "CPUs" in w]
     assert "vInfo column 'CPUs'" in warning and len(warning) < 300  # the example is cut short
@@ -97,7 +168,14 @@ def test_an_unforeseen_error_names_sheet_and_column_not_the_library(monkeypatch)
         return real(kind, values)
 
     monkeypatch.setattr(reader, "_convert", broken)
-    data = _xlsx({"vInfo": (["VM", "Powerstate", "Template", "CPUs", "Memory"], [["a", "poweredOn", "False", 1.0, 2.0]])})
+    data = _xlsx(
+        {
+            "vInfo": (
+                ["VM", "Powerstate", "Template", "CPUs", "Memory"],
+                [["a", "poweredOn", "False", 1.0, 2.0]],
+            )
+        }
+    )
     with pytest.raises(ReaderInternalError) as caught:
         parse_named("x.xlsx", data)
     message = str(caught.value)
@@ -165,30 +243,58 @@ def _baseline(name: str) -> dict[str, object]:
 # that identify rows (a blank VM/Host/Name drops the row; VM ID and VI SDK Server make the
 # keys sheets are joined on) and vMetaData/vSource (the file's vCenter fills in rows without
 # one), added below.
-_INVENTORY = ("vms", "templates", "powered_on", "vcpus", "memory_mib", "provisioned_mib", "in_use_mib", "hosts",
-              "host_cores", "host_memory_mib", "clusters")
+_INVENTORY = (
+    "vms",
+    "templates",
+    "powered_on",
+    "vcpus",
+    "memory_mib",
+    "provisioned_mib",
+    "in_use_mib",
+    "hosts",
+    "host_cores",
+    "host_memory_mib",
+    "clusters",
+)
 _VM = {("vInfo", "template"), ("vInfo", "powerstate")}
 _READS: dict[str, set[tuple[str, str]]] = {
-    "vms": _VM, "templates": _VM, "powered_on": _VM,
-    "vcpus": _VM | {("vInfo", "vcpus")}, "memory_mib": _VM | {("vInfo", "memory_mib")},
-    "provisioned_mib": _VM | {("vInfo", "provisioned_mib")}, "in_use_mib": _VM | {("vInfo", "in_use_mib")},
-    "hosts": set(), "host_cores": {("vHost", "cpu_cores")}, "host_memory_mib": {("vHost", "memory_mib")},
+    "vms": _VM,
+    "templates": _VM,
+    "powered_on": _VM,
+    "vcpus": _VM | {("vInfo", "vcpus")},
+    "memory_mib": _VM | {("vInfo", "memory_mib")},
+    "provisioned_mib": _VM | {("vInfo", "provisioned_mib")},
+    "in_use_mib": _VM | {("vInfo", "in_use_mib")},
+    "hosts": set(),
+    "host_cores": {("vHost", "cpu_cores")},
+    "host_memory_mib": {("vHost", "memory_mib")},
     "clusters": {("vCluster", "cluster"), ("vHost", "cluster")},
 }
 _READS["per_cluster"] = set().union(*_READS.values()) | {("vInfo", "cluster")}
 _RISK_EXTRA = {
-    "snapshot_old": {("vSnapshot", "snapshot_time")}, "snapshot_large": {("vSnapshot", "size_total_mib")},
-    "tools_not_running": {("vTools", "powerstate")}, "tools_old": {("vTools", "tools_version")},
-    "tools_not_installed": {("vTools", "tools_version")}, "tools_unmanaged": {("vTools", "tools_status")},
-    "cbt_off": {("vInfo", "powerstate")}, "guest_os_eol": {("vInfo", "os_tools")},
+    "snapshot_old": {("vSnapshot", "snapshot_time")},
+    "snapshot_large": {("vSnapshot", "size_total_mib")},
+    "tools_not_running": {("vTools", "powerstate")},
+    "tools_old": {("vTools", "tools_version")},
+    "tools_not_installed": {("vTools", "tools_version")},
+    "tools_unmanaged": {("vTools", "tools_status")},
+    "cbt_off": {("vInfo", "powerstate")},
+    "guest_os_eol": {("vInfo", "os_tools")},
     "esxi_eol": {("vHost", "host"), ("vHost", "vi_sdk_server")},
-    "passthrough_possible": {("vInfo", "fixed_passthru_hotplug")}, "suspended": {("vInfo", "powerstate")},
-    "cdrom_connected": {("vCD", "device_node"), ("vCD", "device_type")}, "standalone_host": {("vInfo", "host")},
+    "passthrough_possible": {("vInfo", "fixed_passthru_hotplug")},
+    "suspended": {("vInfo", "powerstate")},
+    "cdrom_connected": {("vCD", "device_node"), ("vCD", "device_type")},
+    "standalone_host": {("vInfo", "host")},
 }
 for _check in risks.CHECKS:
     _READS[f"risk:{_check.id}"] = (
-        set(_check.needs) | _RISK_EXTRA.get(_check.id, set())
-        | {("vInfo", "template"), ("vInfo", "vm"), ("vInfo", "resource_pool")}  # which VMs are checked
+        set(_check.needs)
+        | _RISK_EXTRA.get(_check.id, set())
+        | {
+            ("vInfo", "template"),
+            ("vInfo", "vm"),
+            ("vInfo", "resource_pool"),
+        }  # which VMs are checked
         | {(sheet, "vm") for sheet, _ in _check.needs}
     )
 _IDENTITY = {"vm", "vm_id", "vi_sdk_server", "host", "cluster", "datastore"}
@@ -198,8 +304,10 @@ _GLOBAL_SHEETS = {"vMetaData", "vSource"}
 def _reads(figure: str, sheet: str, column: str | None) -> bool:
     if column is None:
         return False  # a custom column: nothing reads it
-    if sheet in _GLOBAL_SHEETS or (column in _IDENTITY and (sheet in ("vInfo", "vHost", "vCluster") or any(
-            s == sheet for s, _ in _READS[figure]))):
+    if sheet in _GLOBAL_SHEETS or (
+        column in _IDENTITY
+        and (sheet in ("vInfo", "vHost", "vCluster") or any(s == sheet for s, _ in _READS[figure]))
+    ):
         return True
     return (sheet, column) in _READS[figure]
 
@@ -226,7 +334,11 @@ def _mutate(kind: str, value, draw_long: str):
     """One cell after the mutation; None leaves it as it is."""
     if kind == "numbers as text" and isinstance(value, float | int) and not isinstance(value, bool):
         return _number_text(value)
-    if kind == "numbers as words" and isinstance(value, float | int) and not isinstance(value, bool):
+    if (
+        kind == "numbers as words"
+        and isinstance(value, float | int)
+        and not isinstance(value, bool)
+    ):
         return f"{_number_text(value)} units"
     if isinstance(value, datetime):
         if kind == "dates as ISO 8601 Z":
@@ -249,18 +361,38 @@ def _mutate(kind: str, value, draw_long: str):
 
 _KEEPS_VALUES = {  # mutation -> the column kinds whose values it keeps
     "numbers as text": {"float", "int", "pct", "hw", "sharing", "latency"},
-    "dates as ISO 8601 Z": {"dt"}, "dates with an offset": {"dt"},
-    "booleans as 0/1": {"bool"}, "booleans as yes/no": {"bool"},
+    "dates as ISO 8601 Z": {"dt"},
+    "dates with an offset": {"dt"},
+    "booleans as 0/1": {"bool"},
+    "booleans as yes/no": {"bool"},
 }
-MUTATIONS = ["numbers as text", "numbers as words", "dates as ISO 8601 Z", "dates with an offset",
-             "dates in another locale", "booleans as 0/1", "booleans as yes/no", "blanks", "long text"]
-_LONG_TEXTS = st.sampled_from(["x" * LONG, "9" * LONG, "2019-03-04T05:06:07Z " * (LONG // 21), "é" * LONG])
+MUTATIONS = [
+    "numbers as text",
+    "numbers as words",
+    "dates as ISO 8601 Z",
+    "dates with an offset",
+    "dates in another locale",
+    "booleans as 0/1",
+    "booleans as yes/no",
+    "blanks",
+    "long text",
+]
+_LONG_TEXTS = st.sampled_from(
+    ["x" * LONG, "9" * LONG, "2019-03-04T05:06:07Z " * (LONG // 21), "é" * LONG]
+)
 
 
 @pytest.mark.shared_data
 @pytest.mark.parametrize("name", PARAMS)
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(data=st.data())
 def test_one_mutated_column_never_sinks_an_import(name, data):
     sheets = _sheets(name)
@@ -282,7 +414,9 @@ def test_one_mutated_column_never_sinks_an_import(name, data):
                 changed += 1
         mutated_rows.append(new)
 
-    export = parse_named(name, _rewritten(name, sheet_name, headers, mutated_rows))  # must not raise
+    export = parse_named(
+        name, _rewritten(name, sheet_name, headers, mutated_rows)
+    )  # must not raise
 
     sheet = {file_name: ours for ours, file_name in find_sheets(list(sheets)).items()}[sheet_name]
     header = str(headers[column])
@@ -293,8 +427,14 @@ def test_one_mutated_column_never_sinks_an_import(name, data):
     for figure, value in baseline.items():
         if lossless or not _reads(figure, sheet, canonical):
             assert got[figure] == value, (sheet, header, kind, figure)
-    odd = [u for u in export.quality.unreadable_values if u["sheet"] == sheet and u["column"] == canonical]
+    odd = [
+        u
+        for u in export.quality.unreadable_values
+        if u["sheet"] == sheet and u["column"] == canonical
+    ]
     for entry in odd:  # the warning names the sheet, the column and an example
-        assert any(f"{sheet} column {entry['header']!r}" in w and repr(entry["example"]) in w
-                   for w in export.quality.warnings)
+        assert any(
+            f"{sheet} column {entry['header']!r}" in w and repr(entry["example"]) in w
+            for w in export.quality.warnings
+        )
         assert len(entry["example"]) <= 80

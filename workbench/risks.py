@@ -65,9 +65,14 @@ version is unknown."""
 
 # ESXi end of general support, by major.minor.
 ESXI_END_OF_SUPPORT: dict[tuple[int, int], date] = {
-    (5, 0): date(2016, 8, 24), (5, 1): date(2016, 8, 24), (5, 5): date(2018, 9, 19),
-    (6, 0): date(2020, 3, 12), (6, 5): date(2022, 10, 15), (6, 7): date(2022, 10, 15),
-    (7, 0): date(2025, 10, 2), (8, 0): date(2027, 10, 11),
+    (5, 0): date(2016, 8, 24),
+    (5, 1): date(2016, 8, 24),
+    (5, 5): date(2018, 9, 19),
+    (6, 0): date(2020, 3, 12),
+    (6, 5): date(2022, 10, 15),
+    (6, 7): date(2022, 10, 15),
+    (7, 0): date(2025, 10, 2),
+    (8, 0): date(2027, 10, 11),
 }
 
 
@@ -103,7 +108,9 @@ class _Context:
         self.export = export
         self.as_of = as_of
         vms = export.vms
-        self.vms = vms.loc[~vms["is_template"] & ~vms["is_vcls"], [c for c in _VM_COLUMNS if c in vms]]
+        self.vms = vms.loc[
+            ~vms["is_template"] & ~vms["is_vcls"], [c for c in _VM_COLUMNS if c in vms]
+        ]
         self.keys = pyarrow.array(self.vms["vm_key"], type=pyarrow.large_string())
         stamp = export.meta.get("export_time")
         self.captured = pd.Timestamp(stamp) if stamp else pd.Timestamp(as_of)
@@ -126,22 +133,46 @@ class _Context:
 
 # The vInfo columns the checks read (the context keeps only these).
 _VM_COLUMNS = (
-    "vm_key", "vm", "vcenter", "cluster", "host", "hw_version", "vcpus", "memory_mib", "provisioned_mib",
-    "ft_state", "cbt", "is_powered_on", "is_suspended", "is_inaccessible", "is_orphaned", "is_srm_placeholder",
-    "connection_state", "consolidation_needed", "os_tools", "os_config", "fixed_passthru_hotplug",
+    "vm_key",
+    "vm",
+    "vcenter",
+    "cluster",
+    "host",
+    "hw_version",
+    "vcpus",
+    "memory_mib",
+    "provisioned_mib",
+    "ft_state",
+    "cbt",
+    "is_powered_on",
+    "is_suspended",
+    "is_inaccessible",
+    "is_orphaned",
+    "is_srm_placeholder",
+    "connection_state",
+    "consolidation_needed",
+    "os_tools",
+    "os_config",
+    "fixed_passthru_hotplug",
     "latency_sensitivity",
 )
 
 
-def _per_vm(frame: pd.DataFrame, describe: Callable[[list[tuple]], str], *columns: str) -> pd.DataFrame:
+def _per_vm(
+    frame: pd.DataFrame, describe: Callable[[list[tuple]], str], *columns: str
+) -> pd.DataFrame:
     """One hit per VM from a multi-row sheet (disks, snapshots...), detail joined:
     ``describe`` gets the VM's rows as tuples of ``columns``, in file order."""
     if frame.empty:
         return pd.DataFrame(columns=["vm_key", "detail"])
     groups: dict[str, list[tuple]] = {}
-    for key, *values in zip(frame["vm_key"].tolist(), *(frame[c].tolist() for c in columns), strict=True):
+    for key, *values in zip(
+        frame["vm_key"].tolist(), *(frame[c].tolist() for c in columns), strict=True
+    ):
         groups.setdefault(key, []).append(tuple(values))
-    return pd.DataFrame([(key, describe(rows)) for key, rows in groups.items()], columns=["vm_key", "detail"])
+    return pd.DataFrame(
+        [(key, describe(rows)) for key, rows in groups.items()], columns=["vm_key", "detail"]
+    )
 
 
 def _disks(rows: list[tuple]) -> str:
@@ -182,36 +213,53 @@ def _large_snapshots(ctx: _Context) -> pd.DataFrame:
     snaps = ctx.sheet("vSnapshot")
     sizes = snaps.groupby("vm_key")["size_total_mib"].sum()
     big = sizes[sizes >= SNAPSHOT_LARGE_MIB]
-    return pd.DataFrame({"vm_key": big.index, "detail": [f"{v / 1024:,.0f} GiB of snapshots" for v in big]})
+    return pd.DataFrame(
+        {"vm_key": big.index, "detail": [f"{v / 1024:,.0f} GiB of snapshots" for v in big]}
+    )
 
 
 def _deep_chains(ctx: _Context) -> pd.DataFrame:
     snaps = ctx.sheet("vSnapshot")
     depth = snaps.groupby("vm_key").size()
     deep = depth[depth >= SNAPSHOT_CHAIN_DEPTH]
-    return pd.DataFrame({"vm_key": deep.index, "detail": [f"{n} snapshots in the chain" for n in deep]})
+    return pd.DataFrame(
+        {"vm_key": deep.index, "detail": [f"{n} snapshots in the chain" for n in deep]}
+    )
 
 
-def _disk_check(predicate: Callable[[pd.DataFrame], pd.Series]) -> Callable[[_Context], pd.DataFrame]:
+def _disk_check(
+    predicate: Callable[[pd.DataFrame], pd.Series],
+) -> Callable[[_Context], pd.DataFrame]:
     def find(ctx: _Context) -> pd.DataFrame:
         disks = ctx.sheet("vDisk")
-        return _per_vm(disks[predicate(disks).fillna(False).astype(bool)], _disks, "disk", "capacity_mib")
+        return _per_vm(
+            disks[predicate(disks).fillna(False).astype(bool)], _disks, "disk", "capacity_mib"
+        )
 
     return find
 
 
 def _rdm(mode: str) -> Callable[[pd.DataFrame], pd.Series]:
-    return lambda d: d["raw"].fillna(False).astype(bool) & (d["raw_compatibility_mode"].str.lower() == mode)
+    return lambda d: (
+        d["raw"].fillna(False).astype(bool) & (d["raw_compatibility_mode"].str.lower() == mode)
+    )
 
 
 def _cdrom(ctx: _Context) -> pd.DataFrame:
     cds = ctx.sheet("vCD")
     connected = cds[cds["connected"].fillna(False).astype(bool)]
-    return _per_vm(connected, lambda g: ", ".join(f"{n} ({t})" for n, t in g), "device_node", "device_type")
+    return _per_vm(
+        connected, lambda g: ", ".join(f"{n} ({t})" for n, t in g), "device_node", "device_type"
+    )
 
 
 def _usb(ctx: _Context) -> pd.DataFrame:
-    return _per_vm(ctx.sheet("vUSB"), lambda g: ", ".join(f"{n} {t}".strip() for n, t in g), "device_node", "device_type")
+    return _per_vm(
+        ctx.sheet("vUSB"),
+        lambda g: ", ".join(f"{n} {t}".strip() for n, t in g),
+        "device_node",
+        "device_type",
+    )
 
 
 def _tools(status: str, powered_on_only: bool = False) -> Callable[[_Context], pd.DataFrame]:
@@ -221,7 +269,12 @@ def _tools(status: str, powered_on_only: bool = False) -> Callable[[_Context], p
         if powered_on_only:
             hit &= tools["powerstate"] == "poweredOn"
         chosen = tools[hit]
-        return pd.DataFrame({"vm_key": chosen["vm_key"], "detail": "Tools version " + chosen["tools_version"].astype("str")})
+        return pd.DataFrame(
+            {
+                "vm_key": chosen["vm_key"],
+                "detail": "Tools version " + chosen["tools_version"].astype("str"),
+            }
+        )
 
     return find
 
@@ -238,10 +291,14 @@ def _vm_flag(column: str, detail: str) -> Callable[[_Context], pd.DataFrame]:
 
 def _old_hw(ctx: _Context) -> pd.DataFrame:
     hw = ctx.vms["hw_version"]
-    return ctx.vm_hits((hw < OLD_HW_VERSION).fillna(False).astype(bool), "virtual hardware vmx-" + hw.astype("str"))
+    return ctx.vm_hits(
+        (hw < OLD_HW_VERSION).fillna(False).astype(bool), "virtual hardware vmx-" + hw.astype("str")
+    )
 
 
-def _large(column: str, limit: float, describe: Callable[[float], str]) -> Callable[[_Context], pd.DataFrame]:
+def _large(
+    column: str, limit: float, describe: Callable[[float], str]
+) -> Callable[[_Context], pd.DataFrame]:
     def find(ctx: _Context) -> pd.DataFrame:
         values = ctx.vms[column].astype("float64")
         return ctx.vm_hits(values >= limit, values.map(describe))
@@ -264,7 +321,9 @@ def _guest_os_eol(ctx: _Context) -> pd.DataFrame:
     known = {name: _guest_os_end(name) for name in os_name.unique()}  # a few dozen names
     ends = pd.Series([known[name] for name in os_name.tolist()], index=os_name.index, dtype=object)
     past = ends.map(lambda d: d is not None and d < ctx.as_of)
-    return ctx.vm_hits(past, os_name + ", support ended " + ends.map(lambda d: d.isoformat() if d else ""))
+    return ctx.vm_hits(
+        past, os_name + ", support ended " + ends.map(lambda d: d.isoformat() if d else "")
+    )
 
 
 def _esxi_eol(ctx: _Context) -> pd.DataFrame:
@@ -274,20 +333,34 @@ def _esxi_eol(ctx: _Context) -> pd.DataFrame:
         version = _esxi_version(row.esx_version)
         ends = ESXI_END_OF_SUPPORT.get(version) if version else None
         if ends and ends < ctx.as_of:
-            ended[(row.vcenter, row.host)] = f"{row.host}: {row.esx_version}, support ended {ends.isoformat()}"
-    details = pd.Series([ended.get((v, h)) for v, h in zip(ctx.vms["vcenter"].tolist(), ctx.vms["host"].tolist(), strict=True)], index=ctx.vms.index)
+            ended[(row.vcenter, row.host)] = (
+                f"{row.host}: {row.esx_version}, support ended {ends.isoformat()}"
+            )
+    details = pd.Series(
+        [
+            ended.get((v, h))
+            for v, h in zip(ctx.vms["vcenter"].tolist(), ctx.vms["host"].tolist(), strict=True)
+        ],
+        index=ctx.vms.index,
+    )
     return ctx.vm_hits(details.notna(), details)
 
 
 def _passthrough(ctx: _Context) -> pd.DataFrame:
     memory = ctx.sheet("vMemory")
-    locked = set(memory.loc[memory["reservation_locked_to_max"].fillna(False).astype(bool), "vm_key"])
+    locked = set(
+        memory.loc[memory["reservation_locked_to_max"].fillna(False).astype(bool), "vm_key"]
+    )
     hotplug = ctx.vms["fixed_passthru_hotplug"].fillna(False).astype(bool)
     mask = ctx.vms["vm_key"].isin(locked) | hotplug
     detail = pd.Series(
         [
             "; ".join(
-                text for flag, text in ((key in locked, "memory reservation locked to max"), (plug, "fixed passthrough hot-plug"))
+                text
+                for flag, text in (
+                    (key in locked, "memory reservation locked to max"),
+                    (plug, "fixed passthrough hot-plug"),
+                )
                 if flag
             )
             for key, plug in zip(ctx.vms["vm_key"].tolist(), hotplug.tolist(), strict=True)
@@ -298,7 +371,10 @@ def _passthrough(ctx: _Context) -> pd.DataFrame:
 
 
 def _unreachable(ctx: _Context) -> pd.DataFrame:
-    return ctx.vm_hits(ctx.vms["is_inaccessible"] | ctx.vms["is_orphaned"], "connection state " + ctx.vms["connection_state"])
+    return ctx.vm_hits(
+        ctx.vms["is_inaccessible"] | ctx.vms["is_orphaned"],
+        "connection state " + ctx.vms["connection_state"],
+    )
 
 
 def _duplicate_names(ctx: _Context) -> pd.DataFrame:
@@ -310,13 +386,20 @@ def _duplicate_names(ctx: _Context) -> pd.DataFrame:
 def _memory_reservation(ctx: _Context) -> pd.DataFrame:
     memory = ctx.sheet("vMemory")
     chosen = memory[memory["reservation_mib"].fillna(0) > 0]
-    return pd.DataFrame({"vm_key": chosen["vm_key"], "detail": chosen["reservation_mib"].map(lambda v: f"{v:,.0f} MiB reserved")})
+    return pd.DataFrame(
+        {
+            "vm_key": chosen["vm_key"],
+            "detail": chosen["reservation_mib"].map(lambda v: f"{v:,.0f} MiB reserved"),
+        }
+    )
 
 
 def _guest_disk_full(ctx: _Context) -> pd.DataFrame:
     parts = ctx.sheet("vPartition")
     full = parts[parts["free_pct"] < GUEST_DISK_FREE_PCT]
-    return _per_vm(full, lambda g: ", ".join(f"{d} {p:.0f}% free" for d, p in g), "disk", "free_pct")
+    return _per_vm(
+        full, lambda g: ", ".join(f"{d} {p:.0f}% free" for d, p in g), "disk", "free_pct"
+    )
 
 
 def _standalone(ctx: _Context) -> pd.DataFrame:
@@ -333,109 +416,273 @@ def _gib(value: float) -> str:
 
 
 CHECKS: tuple[RiskCheck, ...] = (
-    RiskCheck("snapshots_present", "medium", "VM has snapshots",
-              "Most migration tools refuse or slow down on VMs with snapshots; consolidate them first.",
-              (("vSnapshot", "vm"),), _snapshots),
-    RiskCheck("snapshot_old", "high", f"Snapshot older than {SNAPSHOT_MAX_AGE_DAYS} days",
-              "Old snapshots grow without bound and take long to consolidate; someone forgot them.",
-              (("vSnapshot", "snapshot_time"),), _old_snapshots),
-    RiskCheck("snapshot_large", "high", f"Snapshots of {SNAPSHOT_LARGE_MIB // 1024} GiB or more",
-              "Large delta disks make consolidation long and risky and inflate what must be copied.",
-              (("vSnapshot", "size_total_mib"),), _large_snapshots),
-    RiskCheck("snapshot_chain_deep", "medium", f"{SNAPSHOT_CHAIN_DEPTH} or more snapshots",
-              "Deep chains slow disk I/O and consolidation; some tools cannot read them.",
-              (("vSnapshot", "vm"),), _deep_chains),
-    RiskCheck("rdm_physical", "high", "Physical-mode RDM",
-              "A physical raw device mapping cannot be converted or snapshotted; the LUN must be re-presented "
-              "to the target or the data copied in the guest.",
-              (("vDisk", "raw"), ("vDisk", "raw_compatibility_mode")), _disk_check(_rdm("physicalmode"))),
-    RiskCheck("rdm_virtual", "medium", "Virtual-mode RDM",
-              "A virtual RDM can be converted to a virtual disk during migration, but needs planning and space.",
-              (("vDisk", "raw"), ("vDisk", "raw_compatibility_mode")), _disk_check(_rdm("virtualmode"))),
-    RiskCheck("scsi_bus_sharing", "high", "SCSI bus sharing",
-              "Shared SCSI buses mean a guest cluster (MSCS/WSFC, Oracle RAC); all nodes move together with their "
-              "shared disks.",
-              (("vDisk", "shared_bus"),),
-              _disk_check(lambda d: d["shared_bus"].isin(["physicalSharing", "virtualSharing"]))),
-    RiskCheck("multi_writer", "high", "Multi-writer disk",
-              "Disks opened by several VMs at once (clusters, RAC) cannot be copied VM by VM.",
-              (("vDisk", "sharing_mode"),), _disk_check(lambda d: d["sharing_mode"] == "sharingMultiWriter")),
-    RiskCheck("independent_disk", "medium", "Independent disk",
-              "Independent disks are left out of snapshots, so snapshot-based migration and backup tools skip them.",
-              (("vDisk", "disk_mode"),), _disk_check(lambda d: d["disk_mode"].str.startswith("independent"))),
-    RiskCheck("cdrom_connected", "low", "CD/DVD connected",
-              "A connected ISO or host device blocks vMotion and fails conversion; disconnect it.",
-              (("vCD", "connected"),), _cdrom),
-    RiskCheck("usb_device", "medium", "USB device attached",
-              "USB passthrough does not follow the VM to another host or platform.",
-              (("vUSB", "vm"),), _usb),
-    RiskCheck("tools_not_running", "medium", "VMware Tools not running (powered on)",
-              "Without running Tools there is no quiescing, no guest IP and no clean shutdown during cut-over.",
-              (("vTools", "tools_status"),), _tools("toolsNotRunning", powered_on_only=True)),
-    RiskCheck("tools_not_installed", "high", "VMware Tools not installed",
-              "No drivers for paravirtual devices and no guest operations; conversion may leave the guest unbootable.",
-              (("vTools", "tools_status"),), _tools("toolsNotInstalled")),
-    RiskCheck("tools_old", "low", "VMware Tools out of date",
-              "Old Tools lack current drivers and fixes; update before migrating.",
-              (("vTools", "tools_status"),), _tools("toolsOld")),
-    RiskCheck("tools_unmanaged", "info", "VMware Tools managed by the guest OS",
-              "open-vm-tools is updated by the guest's package manager; check its version in the guest.",
-              (("vTools", "tools_version"),), _tools_unmanaged),
-    RiskCheck("hw_version_old", "medium", f"Virtual hardware older than vmx-{OLD_HW_VERSION}",
-              "Old hardware versions limit devices and firmware and are unsupported on recent platforms.",
-              (("vInfo", "hw_version"),), _old_hw),
-    RiskCheck("large_vm_cpu", "medium", f"{LARGE_VCPUS} vCPUs or more",
-              "Very wide VMs need target hosts with enough cores per NUMA node.",
-              (("vInfo", "vcpus"),), _large("vcpus", LARGE_VCPUS, lambda v: f"{v:.0f} vCPUs")),
-    RiskCheck("large_vm_memory", "medium", f"{LARGE_MEMORY_MIB // 1024} GiB of memory or more",
-              "Very large memory needs matching target hosts and a long memory copy at cut-over.",
-              (("vInfo", "memory_mib"),), _large("memory_mib", LARGE_MEMORY_MIB, _gib)),
-    RiskCheck("large_vm_storage", "medium", f"{LARGE_PROVISIONED_MIB // 1024 // 1024} TiB provisioned or more",
-              "Copying this much data needs its own window or pre-seeding.",
-              (("vInfo", "provisioned_mib"),), _large("provisioned_mib", LARGE_PROVISIONED_MIB, _gib)),
-    RiskCheck("suspended", "medium", "Suspended VM",
-              "A suspended VM holds memory state on disk that most tools cannot migrate; resume or power it off.",
-              (("vInfo", "powerstate"),), _vm_flag("is_suspended", "suspended")),
-    RiskCheck("fault_tolerance", "high", "Fault Tolerance configured",
-              "FT VMs must have FT turned off to migrate, and most targets have no equivalent.",
-              (("vInfo", "ft_state"),), _fault_tolerance),
-    RiskCheck("cbt_off", "low", "Changed Block Tracking off (powered on)",
-              "Replication-based migration and backup tools need CBT for incremental copies.",
-              (("vInfo", "cbt"),), _cbt_off),
-    RiskCheck("guest_os_eol", "medium", "Guest OS past end of support",
-              "An unsupported guest OS may have no drivers or support on the target platform.",
-              (("vInfo", "os_config"),), _guest_os_eol),
-    RiskCheck("esxi_eol", "medium", "Running on ESXi past end of support",
-              "Old ESXi limits which migration tools and hardware versions work; the source may need upgrades first.",
-              (("vHost", "esx_version"), ("vInfo", "host")), _esxi_eol),
-    RiskCheck("passthrough_possible", "high", "Possible PCI passthrough or vGPU",
-              "RVTools has no passthrough or vGPU column; a memory reservation locked to the maximum or fixed "
-              "passthrough hot-plug usually means one. Check the VM: such devices do not migrate.",
-              (("vMemory", "reservation_locked_to_max"),), _passthrough),
-    RiskCheck("inaccessible_or_orphaned", "high", "VM inaccessible or orphaned",
-              "vCenter cannot reach the VM's files or host; it cannot be migrated until fixed.",
-              (("vInfo", "connection_state"),), _unreachable),
-    RiskCheck("consolidation_needed", "medium", "Disk consolidation needed",
-              "Left-over delta disks; consolidate before migrating.",
-              (("vInfo", "consolidation_needed"),), _vm_flag("consolidation_needed", "consolidation needed")),
-    RiskCheck("srm_placeholder", "info", "SRM placeholder",
-              "A Site Recovery Manager placeholder is not a real VM; leave it out of migration scope.",
-              (("vInfo", "srm_placeholder"),), _vm_flag("is_srm_placeholder", "SRM placeholder")),
-    RiskCheck("duplicate_vm_name", "low", "VM name used more than once",
-              "Names repeat across folders and vCenters; migration waves must identify VMs by ID.",
-              (("vInfo", "vm"),), _duplicate_names),
-    RiskCheck("memory_reservation", "low", "Memory reservation",
-              "Reservations must be honoured by the target hosts' free memory.",
-              (("vMemory", "reservation_mib"),), _memory_reservation),
-    RiskCheck("latency_sensitive", "medium", "Latency sensitivity high",
-              "High latency sensitivity pins CPUs and needs full reservations on the target.",
-              (("vInfo", "latency_sensitivity"),), _latency),
-    RiskCheck("guest_disk_full", "low", f"Guest partition under {GUEST_DISK_FREE_PCT}% free",
-              "Nearly full guest disks make agents and conversion fail; clean up or grow first.",
-              (("vPartition", "free_pct"), ("vPartition", "vm")), _guest_disk_full),
-    RiskCheck("standalone_host", "info", "VM on a host outside any cluster",
-              "No DRS or HA: moving it needs downtime planned by hand.",
-              (("vInfo", "cluster"),), _standalone),
+    RiskCheck(
+        "snapshots_present",
+        "medium",
+        "VM has snapshots",
+        "Most migration tools refuse or slow down on VMs with snapshots; consolidate them first.",
+        (("vSnapshot", "vm"),),
+        _snapshots,
+    ),
+    RiskCheck(
+        "snapshot_old",
+        "high",
+        f"Snapshot older than {SNAPSHOT_MAX_AGE_DAYS} days",
+        "Old snapshots grow without bound and take long to consolidate; someone forgot them.",
+        (("vSnapshot", "snapshot_time"),),
+        _old_snapshots,
+    ),
+    RiskCheck(
+        "snapshot_large",
+        "high",
+        f"Snapshots of {SNAPSHOT_LARGE_MIB // 1024} GiB or more",
+        "Large delta disks make consolidation long and risky and inflate what must be copied.",
+        (("vSnapshot", "size_total_mib"),),
+        _large_snapshots,
+    ),
+    RiskCheck(
+        "snapshot_chain_deep",
+        "medium",
+        f"{SNAPSHOT_CHAIN_DEPTH} or more snapshots",
+        "Deep chains slow disk I/O and consolidation; some tools cannot read them.",
+        (("vSnapshot", "vm"),),
+        _deep_chains,
+    ),
+    RiskCheck(
+        "rdm_physical",
+        "high",
+        "Physical-mode RDM",
+        "A physical raw device mapping cannot be converted or snapshotted; the LUN must be re-presented "
+        "to the target or the data copied in the guest.",
+        (("vDisk", "raw"), ("vDisk", "raw_compatibility_mode")),
+        _disk_check(_rdm("physicalmode")),
+    ),
+    RiskCheck(
+        "rdm_virtual",
+        "medium",
+        "Virtual-mode RDM",
+        "A virtual RDM can be converted to a virtual disk during migration, but needs planning and space.",
+        (("vDisk", "raw"), ("vDisk", "raw_compatibility_mode")),
+        _disk_check(_rdm("virtualmode")),
+    ),
+    RiskCheck(
+        "scsi_bus_sharing",
+        "high",
+        "SCSI bus sharing",
+        "Shared SCSI buses mean a guest cluster (MSCS/WSFC, Oracle RAC); all nodes move together with their "
+        "shared disks.",
+        (("vDisk", "shared_bus"),),
+        _disk_check(lambda d: d["shared_bus"].isin(["physicalSharing", "virtualSharing"])),
+    ),
+    RiskCheck(
+        "multi_writer",
+        "high",
+        "Multi-writer disk",
+        "Disks opened by several VMs at once (clusters, RAC) cannot be copied VM by VM.",
+        (("vDisk", "sharing_mode"),),
+        _disk_check(lambda d: d["sharing_mode"] == "sharingMultiWriter"),
+    ),
+    RiskCheck(
+        "independent_disk",
+        "medium",
+        "Independent disk",
+        "Independent disks are left out of snapshots, so snapshot-based migration and backup tools skip them.",
+        (("vDisk", "disk_mode"),),
+        _disk_check(lambda d: d["disk_mode"].str.startswith("independent")),
+    ),
+    RiskCheck(
+        "cdrom_connected",
+        "low",
+        "CD/DVD connected",
+        "A connected ISO or host device blocks vMotion and fails conversion; disconnect it.",
+        (("vCD", "connected"),),
+        _cdrom,
+    ),
+    RiskCheck(
+        "usb_device",
+        "medium",
+        "USB device attached",
+        "USB passthrough does not follow the VM to another host or platform.",
+        (("vUSB", "vm"),),
+        _usb,
+    ),
+    RiskCheck(
+        "tools_not_running",
+        "medium",
+        "VMware Tools not running (powered on)",
+        "Without running Tools there is no quiescing, no guest IP and no clean shutdown during cut-over.",
+        (("vTools", "tools_status"),),
+        _tools("toolsNotRunning", powered_on_only=True),
+    ),
+    RiskCheck(
+        "tools_not_installed",
+        "high",
+        "VMware Tools not installed",
+        "No drivers for paravirtual devices and no guest operations; conversion may leave the guest unbootable.",
+        (("vTools", "tools_status"),),
+        _tools("toolsNotInstalled"),
+    ),
+    RiskCheck(
+        "tools_old",
+        "low",
+        "VMware Tools out of date",
+        "Old Tools lack current drivers and fixes; update before migrating.",
+        (("vTools", "tools_status"),),
+        _tools("toolsOld"),
+    ),
+    RiskCheck(
+        "tools_unmanaged",
+        "info",
+        "VMware Tools managed by the guest OS",
+        "open-vm-tools is updated by the guest's package manager; check its version in the guest.",
+        (("vTools", "tools_version"),),
+        _tools_unmanaged,
+    ),
+    RiskCheck(
+        "hw_version_old",
+        "medium",
+        f"Virtual hardware older than vmx-{OLD_HW_VERSION}",
+        "Old hardware versions limit devices and firmware and are unsupported on recent platforms.",
+        (("vInfo", "hw_version"),),
+        _old_hw,
+    ),
+    RiskCheck(
+        "large_vm_cpu",
+        "medium",
+        f"{LARGE_VCPUS} vCPUs or more",
+        "Very wide VMs need target hosts with enough cores per NUMA node.",
+        (("vInfo", "vcpus"),),
+        _large("vcpus", LARGE_VCPUS, lambda v: f"{v:.0f} vCPUs"),
+    ),
+    RiskCheck(
+        "large_vm_memory",
+        "medium",
+        f"{LARGE_MEMORY_MIB // 1024} GiB of memory or more",
+        "Very large memory needs matching target hosts and a long memory copy at cut-over.",
+        (("vInfo", "memory_mib"),),
+        _large("memory_mib", LARGE_MEMORY_MIB, _gib),
+    ),
+    RiskCheck(
+        "large_vm_storage",
+        "medium",
+        f"{LARGE_PROVISIONED_MIB // 1024 // 1024} TiB provisioned or more",
+        "Copying this much data needs its own window or pre-seeding.",
+        (("vInfo", "provisioned_mib"),),
+        _large("provisioned_mib", LARGE_PROVISIONED_MIB, _gib),
+    ),
+    RiskCheck(
+        "suspended",
+        "medium",
+        "Suspended VM",
+        "A suspended VM holds memory state on disk that most tools cannot migrate; resume or power it off.",
+        (("vInfo", "powerstate"),),
+        _vm_flag("is_suspended", "suspended"),
+    ),
+    RiskCheck(
+        "fault_tolerance",
+        "high",
+        "Fault Tolerance configured",
+        "FT VMs must have FT turned off to migrate, and most targets have no equivalent.",
+        (("vInfo", "ft_state"),),
+        _fault_tolerance,
+    ),
+    RiskCheck(
+        "cbt_off",
+        "low",
+        "Changed Block Tracking off (powered on)",
+        "Replication-based migration and backup tools need CBT for incremental copies.",
+        (("vInfo", "cbt"),),
+        _cbt_off,
+    ),
+    RiskCheck(
+        "guest_os_eol",
+        "medium",
+        "Guest OS past end of support",
+        "An unsupported guest OS may have no drivers or support on the target platform.",
+        (("vInfo", "os_config"),),
+        _guest_os_eol,
+    ),
+    RiskCheck(
+        "esxi_eol",
+        "medium",
+        "Running on ESXi past end of support",
+        "Old ESXi limits which migration tools and hardware versions work; the source may need upgrades first.",
+        (("vHost", "esx_version"), ("vInfo", "host")),
+        _esxi_eol,
+    ),
+    RiskCheck(
+        "passthrough_possible",
+        "high",
+        "Possible PCI passthrough or vGPU",
+        "RVTools has no passthrough or vGPU column; a memory reservation locked to the maximum or fixed "
+        "passthrough hot-plug usually means one. Check the VM: such devices do not migrate.",
+        (("vMemory", "reservation_locked_to_max"),),
+        _passthrough,
+    ),
+    RiskCheck(
+        "inaccessible_or_orphaned",
+        "high",
+        "VM inaccessible or orphaned",
+        "vCenter cannot reach the VM's files or host; it cannot be migrated until fixed.",
+        (("vInfo", "connection_state"),),
+        _unreachable,
+    ),
+    RiskCheck(
+        "consolidation_needed",
+        "medium",
+        "Disk consolidation needed",
+        "Left-over delta disks; consolidate before migrating.",
+        (("vInfo", "consolidation_needed"),),
+        _vm_flag("consolidation_needed", "consolidation needed"),
+    ),
+    RiskCheck(
+        "srm_placeholder",
+        "info",
+        "SRM placeholder",
+        "A Site Recovery Manager placeholder is not a real VM; leave it out of migration scope.",
+        (("vInfo", "srm_placeholder"),),
+        _vm_flag("is_srm_placeholder", "SRM placeholder"),
+    ),
+    RiskCheck(
+        "duplicate_vm_name",
+        "low",
+        "VM name used more than once",
+        "Names repeat across folders and vCenters; migration waves must identify VMs by ID.",
+        (("vInfo", "vm"),),
+        _duplicate_names,
+    ),
+    RiskCheck(
+        "memory_reservation",
+        "low",
+        "Memory reservation",
+        "Reservations must be honoured by the target hosts' free memory.",
+        (("vMemory", "reservation_mib"),),
+        _memory_reservation,
+    ),
+    RiskCheck(
+        "latency_sensitive",
+        "medium",
+        "Latency sensitivity high",
+        "High latency sensitivity pins CPUs and needs full reservations on the target.",
+        (("vInfo", "latency_sensitivity"),),
+        _latency,
+    ),
+    RiskCheck(
+        "guest_disk_full",
+        "low",
+        f"Guest partition under {GUEST_DISK_FREE_PCT}% free",
+        "Nearly full guest disks make agents and conversion fail; clean up or grow first.",
+        (("vPartition", "free_pct"), ("vPartition", "vm")),
+        _guest_disk_full,
+    ),
+    RiskCheck(
+        "standalone_host",
+        "info",
+        "VM on a host outside any cluster",
+        "No DRS or HA: moving it needs downtime planned by hand.",
+        (("vInfo", "cluster"),),
+        _standalone,
+    ),
 )
 
 CHECK_COLUMNS = ["id", "severity", "title", "explanation", "evaluated", "vms"]
@@ -495,8 +742,14 @@ def assess(export: RVToolsExport, as_of: date | datetime | None = None) -> RiskR
             for sheet, column in check.needs
         )
         checks.append(
-            {"id": check.id, "severity": check.severity, "title": check.title, "explanation": check.explanation,
-             "evaluated": evaluated, "vms": 0}
+            {
+                "id": check.id,
+                "severity": check.severity,
+                "title": check.title,
+                "explanation": check.explanation,
+                "evaluated": evaluated,
+                "vms": 0,
+            }
         )
         if evaluated:
             hits = check.find(ctx)
@@ -508,12 +761,14 @@ def assess(export: RVToolsExport, as_of: date | datetime | None = None) -> RiskR
     columns = ["vm_key", "detail", "check_id", "severity"]
     if keys:
         severity = {check.id: check.severity for check in CHECKS}
-        hits = pd.DataFrame({
-            "vm_key": pd.concat(keys, ignore_index=True),
-            "detail": pd.concat(details, ignore_index=True),
-            "check_id": ids,
-            "severity": [severity[i] for i in ids],
-        })
+        hits = pd.DataFrame(
+            {
+                "vm_key": pd.concat(keys, ignore_index=True),
+                "detail": pd.concat(details, ignore_index=True),
+                "check_id": ids,
+                "severity": [severity[i] for i in ids],
+            }
+        )
         hits = hits.drop_duplicates(["check_id", "vm_key"])
         hits = hits[ctx.checked(hits["vm_key"])]
         found = hits["check_id"].value_counts()

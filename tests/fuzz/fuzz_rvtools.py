@@ -55,9 +55,15 @@ def _xlsx(sheets) -> bytes:
 
 
 def _bases() -> list[tuple[str, bytes]]:
-    bases = [(f"synthetic-{n}.xlsx", _xlsx(synthetic_rvtools(n, seed=n).sheets)) for n in (3, 25, 120)]
+    bases = [
+        (f"synthetic-{n}.xlsx", _xlsx(synthetic_rvtools(n, seed=n).sheets)) for n in (3, 25, 120)
+    ]
     if SHARED.is_dir():
-        bases += [(p.name, p.read_bytes()) for p in sorted(SHARED.glob("*.xlsx")) if p.stat().st_size < 800_000]
+        bases += [
+            (p.name, p.read_bytes())
+            for p in sorted(SHARED.glob("*.xlsx"))
+            if p.stat().st_size < 800_000
+        ]
     return bases
 
 
@@ -72,13 +78,54 @@ def _csv_files(vms: int, seed: int, delimiter: str) -> dict[str, str]:
 
 BASES = _bases()
 CSV_BASES = [_csv_files(12, 1, ","), _csv_files(30, 2, ";")]
-PIECES = [",", ";", '"', "\n", "\r\n", " ", "\t", "0", "7", ".", "-", "%", "True", "False", "yes", "poweredOn",
-          "suspended", "vmx-", "inf", "nan", "1e308", "1e999", "-0", "1970/01/01 00:00:00", "2019-03-04T05:06:07Z",
-          "2019-03-04T05:06:07+05:30", "31.12.2018 17:25", "4/4/2018 5:25:31 PM", "é", "\x00", "\ufeff", "x",
-          "=SUM(A1)", "VM", "CPUs", "Memory", "Cluster", "Host", "vm-1", "vc"]
+PIECES = [
+    ",",
+    ";",
+    '"',
+    "\n",
+    "\r\n",
+    " ",
+    "\t",
+    "0",
+    "7",
+    ".",
+    "-",
+    "%",
+    "True",
+    "False",
+    "yes",
+    "poweredOn",
+    "suspended",
+    "vmx-",
+    "inf",
+    "nan",
+    "1e308",
+    "1e999",
+    "-0",
+    "1970/01/01 00:00:00",
+    "2019-03-04T05:06:07Z",
+    "2019-03-04T05:06:07+05:30",
+    "31.12.2018 17:25",
+    "4/4/2018 5:25:31 PM",
+    "é",
+    "\x00",
+    "\ufeff",
+    "x",
+    "=SUM(A1)",
+    "VM",
+    "CPUs",
+    "Memory",
+    "Cluster",
+    "Host",
+    "vm-1",
+    "vc",
+]
 CELL_VALUES = st.one_of(
-    st.sampled_from(PIECES), st.text(max_size=40), st.floats(allow_nan=True, allow_infinity=True),
-    st.integers(-(2**70), 2**70).map(str), st.just("x" * 32_767),
+    st.sampled_from(PIECES),
+    st.text(max_size=40),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(2**70), 2**70).map(str),
+    st.just("x" * 32_767),
 )
 XML_EDITS = [
     lambda x, r: x.replace(b'r="A2"', b'r="XFD1048576"', 1),
@@ -87,7 +134,9 @@ XML_EDITS = [
     lambda x, r: x.replace(b'r="D', b'r="d', r.randint(1, 50)),
     lambda x, r: re.sub(rb' r="[A-Z]+\d+"', b"", x, count=r.randint(1, 80)),
     lambda x, r: x.replace(b"<row ", b'<row r="1048000" ', 1),
-    lambda x, r: x.replace(b"</sheetData>", b"<row><c><v>1</v></c></row>" * r.randint(1, 60) + b"</sheetData>"),
+    lambda x, r: x.replace(
+        b"</sheetData>", b"<row><c><v>1</v></c></row>" * r.randint(1, 60) + b"</sheetData>"
+    ),
     lambda x, r: x[: r.randint(0, len(x))],
     lambda x, r: x.replace(b"<v>", b'<v t="e">#N/A', r.randint(1, 20)),
     lambda x, r: x.replace(b"</t>", b"</t></is></c><c>", 1),
@@ -116,11 +165,15 @@ def _xlsx_input(data: st.DataObject) -> tuple[str, bytes]:
             damaged[rng.randrange(len(damaged))] = rng.randrange(256)
         return name, bytes(damaged)
     with zipfile.ZipFile(io.BytesIO(base)) as archive:
-        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        sheets = [
+            n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
+        ]
     target = rng.choice(sheets)
     compression = rng.choice([zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
     if how == "xml":
-        edits = data.draw(st.lists(st.sampled_from(range(len(XML_EDITS))), min_size=1, max_size=3), label="edits")
+        edits = data.draw(
+            st.lists(st.sampled_from(range(len(XML_EDITS))), min_size=1, max_size=3), label="edits"
+        )
 
         def change(part: str, xml: bytes) -> bytes:
             if part != target:
@@ -137,9 +190,16 @@ def _xlsx_input(data: st.DataObject) -> tuple[str, bytes]:
         if part != target:
             return xml
         pieces = re.split(rb"(<[vt][^>]*>[^<]*</[vt]>)", xml)
-        for index in rng.sample(range(1, len(pieces), 2), min(len(pieces) // 2, rng.randint(1, 200))):
+        for index in rng.sample(
+            range(1, len(pieces), 2), min(len(pieces) // 2, rng.randint(1, 200))
+        ):
             tag = pieces[index][:2]
-            value = str(rng.choice(values)).replace("&", "&amp;").replace("<", "&lt;").encode("utf-8", "replace")
+            value = (
+                str(rng.choice(values))
+                .replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .encode("utf-8", "replace")
+            )
             pieces[index] = tag + b">" + value + b"</" + tag[1:] + b">"
         return b"".join(pieces)
 
@@ -149,13 +209,21 @@ def _xlsx_input(data: st.DataObject) -> tuple[str, bytes]:
 def _csv_input(data: st.DataObject) -> tuple[str, bytes]:
     rng = random.Random(data.draw(st.integers(0, 2**32), label="seed"))
     kind = data.draw(st.sampled_from(["body", "export", "zip"]), label="csv kind")
-    encoding = data.draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]), label="encoding")
+    encoding = data.draw(
+        st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]), label="encoding"
+    )
     if kind == "body":
-        header = data.draw(st.sampled_from([
-            "VM,Powerstate,Template,CPUs,Memory,Provisioned MiB,In Use MiB,Cluster,Host,Creation date,HW version\n",
-            "VM;Powerstate;Template;CPUs;Memory;PowerOn;Latency Sensitivity;Overall Cpu Readiness\n",
-            "vInfoVMName,vInfoCPUs,vInfoMemory\n", "",
-        ]), label="header")
+        header = data.draw(
+            st.sampled_from(
+                [
+                    "VM,Powerstate,Template,CPUs,Memory,Provisioned MiB,In Use MiB,Cluster,Host,Creation date,HW version\n",
+                    "VM;Powerstate;Template;CPUs;Memory;PowerOn;Latency Sensitivity;Overall Cpu Readiness\n",
+                    "vInfoVMName,vInfoCPUs,vInfoMemory\n",
+                    "",
+                ]
+            ),
+            label="header",
+        )
         body = "".join(data.draw(st.lists(st.sampled_from(PIECES), max_size=200), label="body"))
         return "RVTools_tabvInfo.csv", (header + body).encode(encoding, "replace")
     files = dict(rng.choice(CSV_BASES))
@@ -163,7 +231,7 @@ def _csv_input(data: st.DataObject) -> tuple[str, bytes]:
         file = rng.choice(sorted(files))
         text = files[file]
         at = rng.randrange(len(text) + 1)
-        files[file] = text[:at] + str(data.draw(CELL_VALUES)) + text[at + rng.randrange(0, 30):]
+        files[file] = text[:at] + str(data.draw(CELL_VALUES)) + text[at + rng.randrange(0, 30) :]
     if kind == "export":
         return "RVTools_tabvInfo.csv", files["RVTools_tabvInfo.csv"].encode(encoding, "replace")
     out = io.BytesIO()
@@ -178,8 +246,14 @@ def run(minutes: float, out: Path) -> int:
     started = time.monotonic()
     stats = {"inputs": 0, "read": 0, "rejected": 0, "escapes": 0, "slow": 0}
 
-    @settings(max_examples=100, deadline=None, database=None, phases=[Phase.generate], derandomize=False,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=100,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(data=st.data())
     def batch(data):
         path = data.draw(st.sampled_from(["xlsx", "csv"]), label="path")
@@ -199,7 +273,10 @@ def run(minutes: float, out: Path) -> int:
             digest = hashlib.sha256(payload).hexdigest()[:16]
             (out / f"{digest}-{name}").write_bytes(payload)
             (out / f"{digest}.txt").write_text(traceback.format_exc())
-            print(f"ESCAPE {digest} {name}: {traceback.format_exc().strip().splitlines()[-1]}", flush=True)
+            print(
+                f"ESCAPE {digest} {name}: {traceback.format_exc().strip().splitlines()[-1]}",
+                flush=True,
+            )
         if time.monotonic() - began > SLOW_SECONDS:
             stats["slow"] += 1
             print(f"slow input: {name}, {time.monotonic() - began:.1f} s", flush=True)
@@ -216,7 +293,9 @@ def run(minutes: float, out: Path) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--minutes", type=float, default=5.0)
     args = parser.parse_args()
     out = Path(tempfile.mkdtemp(prefix="rvtools-fuzz-"))

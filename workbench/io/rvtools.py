@@ -43,10 +43,20 @@ _SHARING = {0: "noSharing", 1: "virtualSharing", 2: "physicalSharing"}
 _LATENCY = {0: "low", 1: "normal", 2: "medium", 3: "high", 4: "custom"}
 _EPOCH_PLACEHOLDER_BEFORE = pd.Timestamp("1970-01-02")
 # Columns the reader adds; a file's own column of the same name is kept under "name (2)".
-_DERIVED = frozenset({
-    "vcenter", "vm_key", "is_template", "is_powered_on", "is_powered_off", "is_suspended", "is_vcls",
-    "is_srm_placeholder", "is_orphaned", "is_inaccessible",
-})
+_DERIVED = frozenset(
+    {
+        "vcenter",
+        "vm_key",
+        "is_template",
+        "is_powered_on",
+        "is_powered_off",
+        "is_suspended",
+        "is_vcls",
+        "is_srm_placeholder",
+        "is_orphaned",
+        "is_inaccessible",
+    }
+)
 _VCLS = re.compile(r"^vCLS([-\s(]|$)")
 
 
@@ -90,7 +100,7 @@ class _Matcher:
             return self.exact[norm]
         key = _alnum(norm)
         if key.startswith(self.prefix) and len(key) > len(self.prefix):
-            key = key[len(self.prefix):]
+            key = key[len(self.prefix) :]
         return self.loose.get(key) or self.loose.get(_without_unit(key))
 
 
@@ -152,12 +162,21 @@ class QualityReport:
     def from_dict(cls, data: dict[str, Any]) -> QualityReport:
         """Inverse of :meth:`to_dict`."""
         values = dict(data)
-        values["reconciliation"] = pd.DataFrame(values.get("reconciliation") or [], columns=RECONCILIATION_COLUMNS)
+        values["reconciliation"] = pd.DataFrame(
+            values.get("reconciliation") or [], columns=RECONCILIATION_COLUMNS
+        )
         return cls(**values)
 
 
 RECONCILIATION_COLUMNS = [
-    "vcenter", "cluster", "measure", "vcluster_value", "vhost_sum", "difference", "tolerance", "agrees",
+    "vcenter",
+    "cluster",
+    "measure",
+    "vcluster_value",
+    "vhost_sum",
+    "difference",
+    "tolerance",
+    "agrees",
 ]
 
 
@@ -329,7 +348,11 @@ def find_sheets(names: list[str], csv: bool = False) -> dict[str, str]:
         key = _alnum(str(name).casefold())
         key = key[3:] if key.startswith("tab") else key
         by_key.setdefault(key, name)
-    found = {sheet: by_key[_alnum(sheet.casefold())] for sheet in SHEETS if _alnum(sheet.casefold()) in by_key}
+    found = {
+        sheet: by_key[_alnum(sheet.casefold())]
+        for sheet in SHEETS
+        if _alnum(sheet.casefold()) in by_key
+    }
     if "vInfo" not in found and csv:
         raise ImportRejectedError(
             "This is not an RVTools CSV export: no file is named like RVTools_tabvInfo.csv "
@@ -356,7 +379,9 @@ class _Place:
         self.sheet, self.column = sheet, column
 
 
-def _build(raw: Iterable[tuple[str, RawSheet]], source_format: str, sheets_in_file: list[str]) -> RVToolsExport:
+def _build(
+    raw: Iterable[tuple[str, RawSheet]], source_format: str, sheets_in_file: list[str]
+) -> RVToolsExport:
     """Convert sheets as they arrive (the xlsx reader parses the next one meanwhile).
 
     An error the reader did not foresee becomes :class:`ReaderInternalError` naming the
@@ -375,7 +400,9 @@ def _build(raw: Iterable[tuple[str, RawSheet]], source_format: str, sheets_in_fi
         ) from exc
 
 
-def _build_tables(raw, source_format: str, sheets_in_file: list[str], place: _Place) -> RVToolsExport:
+def _build_tables(
+    raw, source_format: str, sheets_in_file: list[str], place: _Place
+) -> RVToolsExport:
     quality = QualityReport()
     tables: dict[str, pd.DataFrame] = {}
     mb_headers = False
@@ -395,8 +422,12 @@ def _build_tables(raw, source_format: str, sheets_in_file: list[str], place: _Pl
             # Both are in: check them while the parser thread reads the remaining sheets.
             place.at("vCluster")
             reconciliation = reconcile_clusters(tables["vCluster"], tables["vHost"])
-        if sheet == "vInfo" and {"vm", "powerstate", "vcpus"} <= set(quality.missing_columns.get("vInfo", ())):
-            raise ImportRejectedError("The vInfo sheet has none of the RVTools columns (VM, Powerstate, CPUs).")
+        if sheet == "vInfo" and {"vm", "powerstate", "vcpus"} <= set(
+            quality.missing_columns.get("vInfo", ())
+        ):
+            raise ImportRejectedError(
+                "The vInfo sheet has none of the RVTools columns (VM, Powerstate, CPUs)."
+            )
     for sheet in SHEETS:
         if sheet not in tables:
             place.at(sheet)
@@ -419,7 +450,9 @@ def _build_tables(raw, source_format: str, sheets_in_file: list[str], place: _Pl
             f"the vHost rows add up to {row.vhost_sum:g}."
         )
     for dropped in quality.dropped_rows:
-        quality.warnings.append(f"{dropped['sheet']}: {dropped['rows']} row(s) left out ({dropped['reason']}).")
+        quality.warnings.append(
+            f"{dropped['sheet']}: {dropped['rows']} row(s) left out ({dropped['reason']})."
+        )
     for odd in quality.unreadable_values:
         header = odd.get("header", odd["column"])
         if odd.get("kept_as_text"):
@@ -437,8 +470,12 @@ def _build_tables(raw, source_format: str, sheets_in_file: list[str], place: _Pl
 
 
 _KIND_WORDS = {
-    "float": "a number", "int": "a whole number", "pct": "a percentage", "hw": "a hardware version",
-    "bool": "True/False", "dt": "a date and time",
+    "float": "a number",
+    "int": "a whole number",
+    "pct": "a percentage",
+    "hw": "a hardware version",
+    "bool": "True/False",
+    "dt": "a date and time",
 }
 _EXAMPLE_CHARS = 80
 """Longest example of an unreadable cell quoted in a warning (a cell may hold 32,767)."""
@@ -452,8 +489,13 @@ def _empty_sheet(sheet: str) -> pd.DataFrame:
 def _frame(columns: dict[str, Any]) -> pd.DataFrame:
     """One DataFrame from converted columns (Arrow arrays) in a single Arrow pass, which
     costs far less than assembling a hundred Series one by one."""
-    arrays = [c if isinstance(c, pyarrow.Array | pyarrow.ChunkedArray) else pyarrow.array(c) for c in columns.values()]
-    return pyarrow.Table.from_arrays(arrays, names=list(columns)).to_pandas(types_mapper=_PANDAS_TYPES.get)
+    arrays = [
+        c if isinstance(c, pyarrow.Array | pyarrow.ChunkedArray) else pyarrow.array(c)
+        for c in columns.values()
+    ]
+    return pyarrow.Table.from_arrays(arrays, names=list(columns)).to_pandas(
+        types_mapper=_PANDAS_TYPES.get
+    )
 
 
 def _present(column: pyarrow.Array) -> pyarrow.Array:
@@ -462,7 +504,9 @@ def _present(column: pyarrow.Array) -> pyarrow.Array:
         return pyarrow.array(np.zeros(len(column), bool))
     valid = pyarrow.compute.is_valid(column)
     if _is_text(column.type):
-        return pyarrow.compute.and_kleene(valid, pyarrow.compute.not_equal(column, "")).fill_null(False)
+        return pyarrow.compute.and_kleene(valid, pyarrow.compute.not_equal(column, "")).fill_null(
+            False
+        )
     return valid
 
 
@@ -478,12 +522,16 @@ def _kept_rows(columns: list[pyarrow.Array]) -> pyarrow.Array | None:
     return None if kept.false_count == 0 else kept
 
 
-def _sheet_frame(sheet: str, headers: list[str], columns: list, quality: QualityReport, place: _Place) -> pd.DataFrame:
+def _sheet_frame(
+    sheet: str, headers: list[str], columns: list, quality: QualityReport, place: _Place
+) -> pd.DataFrame:
     columns = [c.combine_chunks() if isinstance(c, pyarrow.ChunkedArray) else c for c in columns]
     kept = _kept_rows(columns)
     rows = len(columns[0]) if columns else 0
     if kept is not None:
-        quality.dropped_rows.append({"sheet": sheet, "rows": kept.false_count, "reason": "blank row"})
+        quality.dropped_rows.append(
+            {"sheet": sheet, "rows": kept.false_count, "reason": "blank row"}
+        )
         columns = [c.filter(kept) for c in columns]
         rows = len(columns[0])
     matcher = _MATCHERS[sheet]
@@ -510,8 +558,14 @@ def _sheet_frame(sheet: str, headers: list[str], columns: list, quality: Quality
         kind = matcher.specs[canonical][0]
         converted, problems = _convert(kind, values)
         if problems.get("unreadable"):
-            odd = {"sheet": sheet, "column": canonical, "header": header.strip(), "kind": kind,
-                   "values": problems["unreadable"], "example": problems["example"][:_EXAMPLE_CHARS]}
+            odd = {
+                "sheet": sheet,
+                "column": canonical,
+                "header": header.strip(),
+                "kind": kind,
+                "values": problems["unreadable"],
+                "example": problems["example"][:_EXAMPLE_CHARS],
+            }
             if problems.get("none_read"):
                 # Not one cell reads as its kind: keep the column as the file has it, as text,
                 # and let the canonical column count as missing (checks needing it say so).
@@ -522,7 +576,9 @@ def _sheet_frame(sheet: str, headers: list[str], columns: list, quality: Quality
         data[canonical] = converted
         headers_of[canonical] = header
         if problems.get("placeholders"):
-            quality.placeholders.append({"sheet": sheet, "column": canonical, "values": problems["placeholders"]})
+            quality.placeholders.append(
+                {"sheet": sheet, "column": canonical, "values": problems["placeholders"]}
+            )
     place.at(sheet)
     absent = [c for c in matcher.specs if c not in data]
     if absent:
@@ -534,14 +590,20 @@ def _sheet_frame(sheet: str, headers: list[str], columns: list, quality: Quality
             f"{'s' if len(essential) > 1 else ''}."
         )
     if rows:
-        blank = [headers_of[c].strip() for c in ESSENTIAL.get(sheet, ()) if c in headers_of and _all_blank(data[c])]
+        blank = [
+            headers_of[c].strip()
+            for c in ESSENTIAL.get(sheet, ())
+            if c in headers_of and _all_blank(data[c])
+        ]
         if blank:
             quality.warnings.append(
                 f"{sheet}: the {', '.join(map(repr, blank))} column{'s are' if len(blank) > 1 else ' is'} "
                 "empty in every row."
             )
     for canonical in absent:
-        data[canonical], _ = _convert(matcher.specs[canonical][0], pyarrow.nulls(rows, pyarrow.large_string()))
+        data[canonical], _ = _convert(
+            matcher.specs[canonical][0], pyarrow.nulls(rows, pyarrow.large_string())
+        )
     if custom:
         quality.custom_columns[sheet] = custom
     # Canonical columns in table order, then the file's own columns.
@@ -551,8 +613,11 @@ def _sheet_frame(sheet: str, headers: list[str], columns: list, quality: Quality
         nameless = frame[identity] == ""
         if nameless.any():
             quality.dropped_rows.append(
-                {"sheet": sheet, "rows": int(nameless.sum()),
-                 "reason": f"no {matcher.specs[identity][1]} value (a totals or notes row)"}
+                {
+                    "sheet": sheet,
+                    "rows": int(nameless.sum()),
+                    "reason": f"no {matcher.specs[identity][1]} value (a totals or notes row)",
+                }
             )
             frame = frame[~nameless].reset_index(drop=True)
     return frame
@@ -571,7 +636,10 @@ def _all_blank(values: pyarrow.Array) -> bool:
 
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
 _PANDAS_TYPES = {
-    pyarrow.large_string(): _STR, pyarrow.string(): _STR, pyarrow.bool_(): pd.BooleanDtype(), pyarrow.int64(): pd.Int64Dtype(),
+    pyarrow.large_string(): _STR,
+    pyarrow.string(): _STR,
+    pyarrow.bool_(): pd.BooleanDtype(),
+    pyarrow.int64(): pd.Int64Dtype(),
 }
 _LARGE = pyarrow.large_string()
 _STAMP = pyarrow.timestamp("us")
@@ -579,7 +647,9 @@ _compute = pyarrow.compute
 _types = pyarrow.types
 # What a number cell written as text may look like (Arrow's cast accepts these). 'nan' is
 # not a number here: it is what a broken export writes, and it is reported.
-_NUMBER = r"^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$"
+_NUMBER = (
+    r"^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$"
+)
 _WHOLE_TEXT = r"^[+-]?\d+(\.0*)?$"
 
 
@@ -607,7 +677,9 @@ def _convert(kind: str, values: pyarrow.Array) -> tuple[pyarrow.Array, dict[str,
     if kind == "str":
         return _texts(values), {}
     if kind == "build":
-        return _compute.replace_substring_regex(_texts(values), pattern=r"^(\d+)\.0+$", replacement=r"\1"), {}
+        return _compute.replace_substring_regex(
+            _texts(values), pattern=r"^(\d+)\.0+$", replacement=r"\1"
+        ), {}
     if kind == "dt":
         return _datetimes(values)
     if kind in ("sharing", "latency"):
@@ -632,7 +704,9 @@ def _texts(values: pyarrow.Array) -> pyarrow.Array:
     elif _types.is_boolean(kind):
         text = _compute.if_else(values, "True", "False").cast(_LARGE)
     else:
-        text = pyarrow.array([None if v is None else _text(v) for v in values.to_pylist()], type=_LARGE)
+        text = pyarrow.array(
+            [None if v is None else _text(v) for v in values.to_pylist()], type=_LARGE
+        )
     return _compute.utf8_trim_whitespace(text.fill_null("") if text.null_count else text)
 
 
@@ -679,7 +753,9 @@ def _numbers(kind: str, values: pyarrow.Array) -> tuple[pyarrow.Array, dict[str,
             digits = _compute.extract_regex(text, pattern=r"(?P<n>\d+)").field("n")
             text = _compute.coalesce(digits, text)
         readable = _compute.match_substring_regex(text, pattern=_NUMBER)
-        numbers = _compute.if_else(readable, text, pyarrow.scalar(None, _LARGE)).cast(pyarrow.float64())
+        numbers = _compute.if_else(readable, text, pyarrow.scalar(None, _LARGE)).cast(
+            pyarrow.float64()
+        )
         numbers = numbers.to_numpy(zero_copy_only=False)
         bad = _compute.and_(_compute.invert(readable), _compute.not_equal(original, ""))
         problems = _unreadable(original, bad, readable.true_count)
@@ -705,7 +781,9 @@ def _bools(values: pyarrow.Array) -> tuple[pyarrow.Array, dict[str, Any]]:
     text = _compute.utf8_lower(original)
     true = _compute.is_in(text, value_set=_TRUE_TEXT)
     false = _compute.is_in(text, value_set=_FALSE_TEXT)
-    result = _compute.if_else(true, True, _compute.if_else(false, False, pyarrow.scalar(None, pyarrow.bool_())))
+    result = _compute.if_else(
+        true, True, _compute.if_else(false, False, pyarrow.scalar(None, pyarrow.bool_()))
+    )
     odd = _compute.invert(_compute.or_(_compute.or_(true, false), _compute.equal(text, "")))
     return result, _unreadable(original, odd, true.true_count + false.true_count)
 
@@ -720,7 +798,9 @@ def _enum(names: dict[int, str], values: pyarrow.Array) -> pyarrow.Array:
         whole = _compute.match_substring_regex(text, pattern=_WHOLE_TEXT)
         if not whole.true_count:
             return text
-        numbers = _compute.if_else(whole, text, pyarrow.scalar(None, _LARGE)).cast(pyarrow.float64())
+        numbers = _compute.if_else(whole, text, pyarrow.scalar(None, _LARGE)).cast(
+            pyarrow.float64()
+        )
         numbers = numbers.to_numpy(zero_copy_only=False)
     with np.errstate(invalid="ignore"):
         codes = pd.Series(np.where(np.isfinite(numbers), np.trunc(numbers), np.nan))
@@ -728,14 +808,20 @@ def _enum(names: dict[int, str], values: pyarrow.Array) -> pyarrow.Array:
     found = words.notna().to_numpy()
     if not found.any():
         return text
-    return _compute.if_else(pyarrow.array(found), pyarrow.array(words.where(found, None), type=_LARGE), text)
+    return _compute.if_else(
+        pyarrow.array(found), pyarrow.array(words.where(found, None), type=_LARGE), text
+    )
 
 
 def _whole(numbers: np.ndarray) -> pyarrow.Array:
     """Whole numbers as an int64 array with nulls; fractions (or infinities) keep the column float."""
     missing = np.isnan(numbers)
     present = numbers[~missing]
-    if np.isfinite(present).all() and (present == np.round(present)).all() and (np.abs(present) < 2**62).all():
+    if (
+        np.isfinite(present).all()
+        and (present == np.round(present)).all()
+        and (np.abs(present) < 2**62).all()
+    ):
         return pyarrow.array(np.where(missing, 0, np.round(numbers)).astype("int64"), mask=missing)
     return pyarrow.array(numbers)
 
@@ -759,7 +845,11 @@ _LAST_SERIAL = 2958466  # 9999-12-31 + 1
 # Text timestamps parsed by Arrow before pandas' slower guessing: RVTools 3.x, ISO 8601
 # without and with a zone (Z or an offset; those are read as UTC).
 _STAMP_FORMATS = (
-    "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S%z",
 )
 
 
@@ -771,7 +861,9 @@ def _datetimes(values: pyarrow.Array) -> tuple[pyarrow.Array, dict[str, Any]]:
     size = len(values)
     problems: dict[str, Any] = {}
     if _types.is_timestamp(kind) or _types.is_date(kind):
-        stamps = values.cast(pyarrow.timestamp(kind.unit, tz=kind.tz) if _types.is_timestamp(kind) else _STAMP)
+        stamps = values.cast(
+            pyarrow.timestamp(kind.unit, tz=kind.tz) if _types.is_timestamp(kind) else _STAMP
+        )
         if _types.is_timestamp(kind) and kind.tz is not None:
             stamps = stamps.cast(pyarrow.timestamp(kind.unit))  # the UTC wall time
         result = stamps.cast(_STAMP, safe=False).to_numpy(zero_copy_only=False)
@@ -780,7 +872,9 @@ def _datetimes(values: pyarrow.Array) -> tuple[pyarrow.Array, dict[str, Any]]:
         with np.errstate(invalid="ignore"):
             serial = (days > 0) & (days < _LAST_SERIAL)
         micro = np.round(np.where(serial, days, 0) * 86_400_000_000).astype("int64")
-        result = np.where(serial, _EXCEL_EPOCH_US + micro.astype("timedelta64[us]"), np.datetime64("NaT", "us"))
+        result = np.where(
+            serial, _EXCEL_EPOCH_US + micro.astype("timedelta64[us]"), np.datetime64("NaT", "us")
+        )
         problems = _unreadable(values, pyarrow.array(~serial & ~np.isnan(days)), int(serial.sum()))
     elif _is_text(kind):
         result, problems = _text_datetimes(values)
@@ -826,7 +920,9 @@ def _guess_datetimes(texts: list[str]) -> np.ndarray:
     """pandas' guess for each text (any order of day and month it recognises, AM/PM,
     names of months, a zone read as UTC); NaT where it cannot."""
     try:
-        parsed = pd.to_datetime(pd.Series(texts, dtype=object), errors="coerce", format="mixed", utc=True)
+        parsed = pd.to_datetime(
+            pd.Series(texts, dtype=object), errors="coerce", format="mixed", utc=True
+        )
         return parsed.dt.tz_convert(None).to_numpy("datetime64[us]")
     except (ValueError, TypeError, OverflowError, ArithmeticError):
         pass  # one odd text spoils the batch: go one by one
@@ -848,7 +944,9 @@ def _version_tuple(version: str | None) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", version or "")[:3])
 
 
-def _meta(tables, quality: QualityReport, source_format: str, sheets_in_file, mb_headers: bool) -> dict[str, Any]:
+def _meta(
+    tables, quality: QualityReport, source_format: str, sheets_in_file, mb_headers: bool
+) -> dict[str, Any]:
     metadata = tables["vMetaData"]
     source = tables["vSource"]
     version = major = None
@@ -859,7 +957,12 @@ def _meta(tables, quality: QualityReport, source_format: str, sheets_in_file, mb
         stamps = metadata["created_at"].dropna()
         export_time = stamps.iloc[0].to_pydatetime() if len(stamps) else None
     vcenters: list[str] = []
-    for frame, column in ((metadata, "server"), (source, "vi_sdk_server"), (tables["vInfo"], "vi_sdk_server"), (tables["vHost"], "vi_sdk_server")):
+    for frame, column in (
+        (metadata, "server"),
+        (source, "vi_sdk_server"),
+        (tables["vInfo"], "vi_sdk_server"),
+        (tables["vHost"], "vi_sdk_server"),
+    ):
         if column in frame:
             vcenters.extend(v for v in frame[column].unique() if v and v not in vcenters)
     vcenter_versions = {}
@@ -888,7 +991,9 @@ def _meta(tables, quality: QualityReport, source_format: str, sheets_in_file, mb
     }
 
 
-def _identify_sheet(sheet: str, frame: pd.DataFrame, default: str, by_name: _ByName | None) -> _ByName | None:
+def _identify_sheet(
+    sheet: str, frame: pd.DataFrame, default: str, by_name: _ByName | None
+) -> _ByName | None:
     """Give a sheet's rows a ``vcenter`` and, on VM sheets, a ``vm_key``; vInfo also gets its
     flags. Runs as each sheet arrives; returns vInfo's (vcenter, name) -> key map for the
     sheets that have no VM ID."""
@@ -938,28 +1043,38 @@ def _flag_vms(vinfo: pd.DataFrame) -> None:
     vinfo["is_powered_on"] = power == "poweredon"
     vinfo["is_powered_off"] = power == "poweredoff"
     vinfo["is_suspended"] = power == "suspended"
-    vinfo["is_vcls"] = vinfo["vm"].str.match(_VCLS) | vinfo["resource_pool"].str.contains("vCLS", regex=False)
+    vinfo["is_vcls"] = vinfo["vm"].str.match(_VCLS) | vinfo["resource_pool"].str.contains(
+        "vCLS", regex=False
+    )
     vinfo["is_srm_placeholder"] = vinfo["srm_placeholder"].fillna(False).astype(bool)
     vinfo["is_orphaned"] = connection == "orphaned"
     vinfo["is_inaccessible"] = connection.isin(["inaccessible", "invalid"])
 
 
-def _identify_vms(tables: dict[str, pd.DataFrame], meta: dict[str, Any], quality: QualityReport) -> None:
+def _identify_vms(
+    tables: dict[str, pd.DataFrame], meta: dict[str, Any], quality: QualityReport
+) -> None:
     """Finish VM identity once every sheet is in: when the file names a single vCenter,
     rows without a VI SDK Server belong to it (keys are rebuilt only then); warn about VMs
     that share an identity or have no VM ID."""
     default = meta["vcenters"][0] if len(meta["vcenters"]) == 1 else ""
-    if default and any((tables[s]["vcenter"] == "").any() for s in (*VM_SHEETS, "vHost", "vCluster", "vDatastore")):
+    if default and any(
+        (tables[s]["vcenter"] == "").any() for s in (*VM_SHEETS, "vHost", "vCluster", "vDatastore")
+    ):
         by_name = None
         for sheet in (*VM_SHEETS, "vHost", "vCluster", "vDatastore"):
             by_name = _identify_sheet(sheet, tables[sheet], default, by_name)
     vinfo = tables["vInfo"]
     repeats = int(_vm_keys(vinfo).duplicated(keep=False).sum())
     if repeats:
-        quality.warnings.append(f"{repeats} vInfo rows share a VM identity; they were numbered to keep them apart.")
+        quality.warnings.append(
+            f"{repeats} vInfo rows share a VM identity; they were numbered to keep them apart."
+        )
     missing = int((vinfo["vm_id"] == "").sum())
     if missing:
-        quality.warnings.append(f"{missing} VMs have no VM ID; they are identified by vCenter and name.")
+        quality.warnings.append(
+            f"{missing} VMs have no VM ID; they are identified by vCenter and name."
+        )
     if len(meta["vcenters"]) > 1:
         _separate_clusters(tables, quality)
 
@@ -971,7 +1086,9 @@ def _separate_clusters(tables: dict[str, pd.DataFrame], quality: QualityReport) 
     """In an export of several vCenters, a cluster name used in more than one of them names
     different clusters: rename those to 'vcenter/cluster' everywhere, so capacity is never
     summed across vCenters."""
-    pairs = pd.concat([tables[s][["vcenter", "cluster"]] for s in _CLUSTER_SHEETS], ignore_index=True).drop_duplicates()
+    pairs = pd.concat(
+        [tables[s][["vcenter", "cluster"]] for s in _CLUSTER_SHEETS], ignore_index=True
+    ).drop_duplicates()
     pairs = pairs[(pairs["cluster"] != "") & (pairs["vcenter"] != "")]
     shared = sorted(set(pairs.loc[pairs["cluster"].duplicated(keep=False), "cluster"]))
     if not shared:
@@ -1010,7 +1127,9 @@ def _vm_key_array(frame: pd.DataFrame) -> pyarrow.Array:
         pyarrow.scalar("name:", _LARGE), _arrow_text(frame, "vm"), pyarrow.scalar("", _LARGE)
     )
     ident = _compute.if_else(_compute.equal(vm_id, ""), named, vm_id)
-    return _compute.binary_join_element_wise(_arrow_text(frame, "vcenter"), ident, pyarrow.scalar("/", _LARGE))
+    return _compute.binary_join_element_wise(
+        _arrow_text(frame, "vcenter"), ident, pyarrow.scalar("/", _LARGE)
+    )
 
 
 def _vm_keys(frame: pd.DataFrame) -> pd.Series:
@@ -1042,7 +1161,9 @@ def reconcile_clusters(vcluster: pd.DataFrame, vhost: pd.DataFrame) -> pd.DataFr
     mhz = cores * vhost["cpu_mhz"].astype("float64").to_numpy(na_value=np.nan)
     # Plain sums per (server, cluster), missing values counting as nothing (as groupby does).
     sums: dict[tuple[str, str], list[float]] = {}
-    for key, *figures in zip(zip(servers, vhost["cluster"].tolist(), strict=True), cores, memory, mhz, strict=True):
+    for key, *figures in zip(
+        zip(servers, vhost["cluster"].tolist(), strict=True), cores, memory, mhz, strict=True
+    ):
         total = sums.setdefault(key, [0.0, 0.0, 0.0, 0.0])
         total[0] += 1
         for i, value in enumerate(figures, start=1):
@@ -1051,7 +1172,12 @@ def reconcile_clusters(vcluster: pd.DataFrame, vhost: pd.DataFrame) -> pd.DataFr
     by_cluster: dict[str, list[tuple[str, str]]] = {}
     for key in sums:
         by_cluster.setdefault(key[1], []).append(key)
-    measures = (("hosts", 0, 0), ("cpu_cores", 0, 1), ("total_memory_mib", 16, 2), ("total_cpu_mhz", None, 3))
+    measures = (
+        ("hosts", 0, 0),
+        ("cpu_cores", 0, 1),
+        ("total_memory_mib", 16, 2),
+        ("total_cpu_mhz", None, 3),
+    )
     rows = []
     for cluster in vcluster.itertuples():
         server = getattr(cluster, "vi_sdk_server", "")
@@ -1068,7 +1194,18 @@ def reconcile_clusters(vcluster: pd.DataFrame, vhost: pd.DataFrame) -> pd.DataFr
             summed = float(totals[position]) if totals is not None else 0.0
             allowed = tolerance if tolerance is not None else 0.01 * max(float(declared), summed)
             difference = float(declared) - summed
-            rows.append((server, cluster.cluster, measure, float(declared), summed, difference, float(allowed), abs(difference) <= allowed))
+            rows.append(
+                (
+                    server,
+                    cluster.cluster,
+                    measure,
+                    float(declared),
+                    summed,
+                    difference,
+                    float(allowed),
+                    abs(difference) <= allowed,
+                )
+            )
     return pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
 
 

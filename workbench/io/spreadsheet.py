@@ -34,8 +34,16 @@ logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
 # What a damaged zip can raise while it is opened or inflated.
 _ZIP_ERRORS = (
-    zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, KeyError, zlib.error,
-    NotImplementedError, RuntimeError, UnicodeDecodeError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    KeyError,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    UnicodeDecodeError,
 )
 
 MAX_FILE_BYTES = 512 * 2**20
@@ -60,7 +68,9 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # match, so the exact measure rarely runs. Written for RE2 (Arrow's regex engine: linear
 # time, and it runs without the GIL) and Python's re alike.
 _LOOSE_CELL = r'<(?:[\w.-]+:)?c(?:>|/>|\s+(?:[^r\s]|r[^=]|r=[^"]))'
-_FAR_CELL = r"<(?:[\w.-]+:)?c(?:\s[^>]*?)?\sr\s*=\s*[\"']\s*(?i:[a-z]{3}|[h-z][a-z]|[a-z]{0,2}\d{6}|[^a-z])"
+_FAR_CELL = (
+    r"<(?:[\w.-]+:)?c(?:\s[^>]*?)?\sr\s*=\s*[\"']\s*(?i:[a-z]{3}|[h-z][a-z]|[a-z]{0,2}\d{6}|[^a-z])"
+)
 _ODD_CELL = f"{_LOOSE_CELL}|{_FAR_CELL}"
 _LOOSE_RE = re.compile(_LOOSE_CELL.encode())
 _CELL_REF = re.compile(rb'<(?:[\w.-]+:)?c\s+r="([A-Za-z]*)(\d*)"')
@@ -121,7 +131,9 @@ def column_number(letters: bytes | str) -> int:
 def _has_odd_cell(window: bytes) -> bool:
     """Whether :data:`_ODD_CELL` matches in ``window`` (RE2, zero-copy, GIL released)."""
     offsets = pyarrow.py_buffer(np.array([0, len(window)], dtype=np.int32))
-    text = pyarrow.Array.from_buffers(pyarrow.binary(), 1, [None, offsets, pyarrow.py_buffer(window)])
+    text = pyarrow.Array.from_buffers(
+        pyarrow.binary(), 1, [None, offsets, pyarrow.py_buffer(window)]
+    )
     return bool(pyarrow.compute.match_substring_regex(text, _ODD_CELL)[0].as_py())
 
 
@@ -140,7 +152,7 @@ def _plainly_small(archive: zipfile.ZipFile, part: str) -> bool:
                 cut = window.rfind(b"<")
                 if len(window) - max(cut, 0) > _LONGEST_TAG:
                     return False
-                tail = window[max(cut, 0):]
+                tail = window[max(cut, 0) :]
     except _ZIP_ERRORS as exc:
         raise ImportRejectedError(f"Part {part!r} of the file is damaged: {exc}") from None
     return True
@@ -179,7 +191,9 @@ def sniff(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
             "This is an old binary Excel file (.xls); save it as .xlsx or export CSV files."
         )
     head = data[:4096]
-    if b"\x00" in head.lstrip(b"\xff\xfe\xef\xbb\xbf") and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head.lstrip(b"\xff\xfe\xef\xbb\xbf") and not head.startswith(
+        (b"\xff\xfe", b"\xfe\xff")
+    ):
         raise ImportRejectedError("The file is neither an xlsx workbook nor CSV text.")
     return "csv", None
 
@@ -196,7 +210,9 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except _ZIP_ERRORS as exc:
-        raise ImportRejectedError(f"The file is not a readable zip (truncated or damaged): {exc}") from None
+        raise ImportRejectedError(
+            f"The file is not a readable zip (truncated or damaged): {exc}"
+        ) from None
     total = 0
     for member in members:
         if member.file_size > MAX_MEMBER_BYTES:
@@ -211,7 +227,9 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
             )
         total += member.file_size
     if total > MAX_TOTAL_BYTES:
-        raise ImportRejectedError(f"The zip inflates to {total / 2**20:.0f} MiB; this looks like a zip bomb.")
+        raise ImportRejectedError(
+            f"The zip inflates to {total / 2**20:.0f} MiB; this looks like a zip bomb."
+        )
     return archive
 
 
@@ -288,11 +306,15 @@ class XlsxBook:
             raise
         except Exception as exc:
             raise ImportRejectedError(f"The workbook's index is damaged: {exc}") from None
-        targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_PKG_REL}Relationship")}
+        targets = {
+            rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_PKG_REL}Relationship")
+        }
         parts: dict[str, str] = {}
         for sheet in workbook.iter(f"{_XLSX_MAIN}sheet"):
             target = targets.get(sheet.get(f"{_REL}id"), "")
-            path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            path = (
+                target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            )
             parts[sheet.get("name", "")] = path
         return parts
 
@@ -325,8 +347,12 @@ class XlsxBook:
         while True:
             try:
                 batch = reader.load_sheet(
-                    name, header_row=0, schema_sample_rows=None, dtype_coercion="coerce",
-                    dtypes=as_text or None, eager=True,
+                    name,
+                    header_row=0,
+                    schema_sample_rows=None,
+                    dtype_coercion="coerce",
+                    dtypes=as_text or None,
+                    eager=True,
                 )
                 break
             except BaseException as exc:
@@ -334,7 +360,9 @@ class XlsxBook:
                 # fastexcel refuses some mixes (durations and text); read that column as text.
                 column = _UNSUPPORTED_MIX.search(str(exc))
                 if column is None or column.group(1) in as_text:
-                    raise ImportRejectedError(f"Sheet {name!r} cannot be read: {_plain(exc)}") from None
+                    raise ImportRejectedError(
+                        f"Sheet {name!r} cannot be read: {_plain(exc)}"
+                    ) from None
                 as_text[column.group(1)] = "string"
         names = batch.schema.names
         headers = self._headers(reader, name, names)
@@ -358,7 +386,9 @@ class XlsxBook:
             headers.append(column)
         if ambiguous:
             try:
-                row = reader.load_sheet(name, header_row=None, n_rows=1, dtypes="string", eager=True)
+                row = reader.load_sheet(
+                    name, header_row=None, n_rows=1, dtypes="string", eager=True
+                )
             except BaseException as exc:
                 _calamine_failure(exc)
                 raise ImportRejectedError(f"Sheet {name!r} cannot be read: {_plain(exc)}") from None
@@ -410,7 +440,10 @@ class XlsxBook:
                     ready.put((name, None, exc))
                     return
 
-        threads = [threading.Thread(target=checker, daemon=True), threading.Thread(target=parser, daemon=True)]
+        threads = [
+            threading.Thread(target=checker, daemon=True),
+            threading.Thread(target=parser, daemon=True),
+        ]
         for thread in threads:
             thread.start()
         try:
@@ -431,7 +464,9 @@ class XlsxBook:
                     thread.join(0.002)
 
 
-_UNSUPPORTED_MIX = re.compile(r"unsupported column type combination.*?could not determine dtype for column (.+?)\s*$", re.S)
+_UNSUPPORTED_MIX = re.compile(
+    r"unsupported column type combination.*?could not determine dtype for column (.+?)\s*$", re.S
+)
 
 
 def _calamine_failure(exc: BaseException) -> None:
@@ -482,12 +517,21 @@ def csv_sheet(data: bytes) -> RawSheet:
     body = rows[1:]
     if any(len(row) != width for row in body):
         body = [(row + [""] * width)[:width] for row in body]
-    columns = [pyarrow.array(list(values), type=pyarrow.large_string()) for values in zip(*body, strict=True)] if body else []
+    columns = (
+        [
+            pyarrow.array(list(values), type=pyarrow.large_string())
+            for values in zip(*body, strict=True)
+        ]
+        if body
+        else []
+    )
     if not body:
         columns = [pyarrow.array([], type=pyarrow.large_string())] * width
     if delimiter == ";":
         columns = [
-            pyarrow.compute.replace_substring_regex(column, pattern=r"^(-?\d+),(\d+)$", replacement=r"\1.\2")
+            pyarrow.compute.replace_substring_regex(
+                column, pattern=r"^(-?\d+),(\d+)$", replacement=r"\1.\2"
+            )
             for column in columns
         ]
     return RawSheet(headers, columns)
