@@ -211,3 +211,31 @@ def report(frame, spec: dict[str, tuple[str, str]]):
     for column in columns:
         shown[column] = [kinds[spec[column][1]](value) for value in frame[column]]
     return shown.rename(columns={column: spec[column][0] for column in columns}).reset_index(drop=True)
+
+
+def timestamp(value: Any) -> str:
+    """A point in time to the minute, as recorded: ``"2025-04-30T08:09:06.123"`` -> ``"2025-04-30 08:09"``.
+
+    ISO text is read; a time without a zone (RVTools writes the exporting machine's local
+    time) stays as it is, one with a zone is shown in UTC like :func:`moment`.
+    """
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return value.strip()[:16].replace("T", " ")
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            return moment(value)
+        return value.strftime("%Y-%m-%d %H:%M")
+    return day(value)
+
+
+CAPACITY_TABLE = dict(
+    CAPACITY_REPORT,
+    provisioned_mib=("VM provisioned", "size"),
+    datastore_capacity_mib=("Datastores", "size"),
+)
+""":data:`CAPACITY_REPORT` with the storage columns the capacity dashboard shows."""

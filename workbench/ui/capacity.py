@@ -7,155 +7,275 @@ import html
 
 import ipywidgets as widgets
 import pandas as pd
-import plotly.graph_objects as go
 
 from workbench.api import Workbench
 from workbench.errors import WorkbenchError
+from workbench.formatting import (
+    CAPACITY_TABLE,
+    NO_CLUSTER,
+    cluster_name,
+    count,
+    label,
+    moment,
+    report,
+    size,
+    timestamp,
+)
 from workbench.rvtools_imports import RVToolsAnalysis
 from workbench.ui import dashboard, message
-from workbench.ui.figures import demand_supply_figure, ratios_figure, risk_figure, storage_figure
+from workbench.ui.charts import Chart
+from workbench.ui.figures import FIGURES, risk_figure
 
 STYLE = """<style>
 table.wb-grid { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
+.wb-scroll { overflow-x: auto; max-width: 100%; }
 table.wb-grid th { background: #1f3a5f; color: white; text-align: left; padding: 5px 9px; }
 table.wb-grid td { padding: 4px 9px; border-bottom: 1px solid #e3e6ea; }
+table.wb-grid td.wb-num, table.wb-grid th.wb-num { text-align: right; white-space: nowrap; }
+table.wb-capacity td { white-space: nowrap; }
+table.wb-capacity th.wb-num { white-space: normal; }
 table.wb-grid tr:nth-child(even) td { background: #f6f7f9; }
+table.wb-grid td.wb-short { background: #fdecea !important; color: #b3261e; font-weight: bold; }
+.wb-note { color: #52606d; font-size: 12px; margin: -6px 0 12px; }
 .wb-kpis { display: flex; flex-wrap: wrap; gap: 10px; margin: 6px 0; }
 .wb-kpi { background: #eef3f9; border-radius: 6px; padding: 6px 12px; min-width: 110px; }
 .wb-kpi b { display: block; font-size: 18px; color: #1f3a5f; }
+.wb-kpi.wb-short { background: #fdecea; } .wb-kpi.wb-short b { color: #b3261e; }
 .wb-sev-high { color: #b3261e; font-weight: bold; } .wb-sev-medium { color: #b5531a; }
+.wb-clusters select { font-family: inherit; }
 </style>"""
 
-CAPACITY_COLUMNS = {
-    "cluster": "Cluster", "hosts": "Hosts", "cores": "Cores", "memory_mib": "RAM GiB", "vms": "VMs", "vms_on": "On",
-    "vcpus": "vCPUs", "vram_mib": "vRAM GiB", "vcpu_per_core_on": "vCPU:core (on)", "vram_per_ram_on": "vRAM:RAM (on)",
-    "n1_vcpu_per_core_on": "vCPU:core N+1", "n1_memory_headroom_mib": "RAM headroom N+1 GiB",
-    "provisioned_mib": "Provisioned TiB", "datastore_capacity_mib": "Datastores TiB",
-}
-
-
-def _gib(value: float) -> str:
-    return f"{value / 1024:,.0f}"
-
-
-def _tib(value: float) -> str:
-    return f"{value / 1024 / 1024:,.1f}"
+SHORT_NOTE = (
+    "Red: after losing its largest host, the cluster's host RAM would not hold the vRAM of its powered-on VMs "
+    "(negative N+1 headroom)."
+)
+NUMERIC_KINDS = ("count", "number", "size", "ratio", "percent")
 
 
 def capacity_table_html(capacity: pd.DataFrame) -> str:
-    """Per-cluster capacity as escaped HTML (cluster names come from client files)."""
+    """Per-cluster capacity as escaped HTML (cluster names come from client files); negative N+1
+    RAM headroom is highlighted."""
     if capacity.empty:
         return message("No cluster selected.", "info")
-    shown = capacity[list(CAPACITY_COLUMNS)].copy()
-    shown["cluster"] = shown["cluster"].replace("", "(no cluster)")
-    for column in ("memory_mib", "vram_mib", "n1_memory_headroom_mib"):
-        shown[column] = shown[column].map(_gib)
-    for column in ("provisioned_mib", "datastore_capacity_mib"):
-        shown[column] = shown[column].map(_tib)
-    for column in ("vcpu_per_core_on", "vram_per_ram_on", "n1_vcpu_per_core_on"):
-        shown[column] = shown[column].map(lambda v: "-" if pd.isna(v) else f"{v:.2f}")
-    return shown.rename(columns=CAPACITY_COLUMNS).to_html(index=False, escape=True, classes="wb-grid", border=0)
+    shown = report(capacity, CAPACITY_TABLE)
+    kinds = [CAPACITY_TABLE[c][1] for c in CAPACITY_TABLE if c in capacity.columns]
+    short = (
+        (capacity["n1_memory_headroom_mib"] < 0).tolist()
+        if "n1_memory_headroom_mib" in capacity
+        else []
+    )
+    headroom_label = CAPACITY_TABLE["n1_memory_headroom_mib"][0]
+    head = "".join(
+        f'<th class="{"wb-num" if kind in NUMERIC_KINDS else ""}">{html.escape(name)}</th>'
+        for name, kind in zip(shown.columns, kinds, strict=True)
+    )
+    rows = []
+    for index, values in enumerate(shown.itertuples(index=False)):
+        cells = []
+        for name, kind, value in zip(shown.columns, kinds, values, strict=True):
+            classes = ["wb-num"] if kind in NUMERIC_KINDS else []
+            if name == headroom_label and short and short[index]:
+                classes.append("wb-short")
+            cells.append(f'<td class="{" ".join(classes)}">{html.escape(str(value))}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    note = f'<div class="wb-note">{html.escape(SHORT_NOTE)}</div>' if any(short) else ""
+    return f'<div class="wb-scroll"><table class="wb-grid wb-capacity"><tr>{head}</tr>{"".join(rows)}</table></div>{note}'
 
 
 def risk_table_html(checks: pd.DataFrame, hits: pd.DataFrame, examples: int = 5) -> str:
     """Risk checks with VM counts and a few example VMs, escaped."""
     rows = []
     order = {"high": 0, "medium": 1, "low": 2, "info": 3}
-    for check in checks.sort_values(["severity", "vms"], key=lambda s: s.map(order) if s.name == "severity" else -s).itertuples():
+    for check in checks.sort_values(
+        ["severity", "vms"], key=lambda s: s.map(order) if s.name == "severity" else -s
+    ).itertuples():
         if not check.evaluated:
-            count, sample = "not in file", ""
+            found_count, sample = "not in file", ""
         else:
             found = hits[hits["check_id"] == check.id]
-            count = str(check.vms)
-            sample = ", ".join(found["vm"].head(examples)) + (" ..." if len(found) > examples else "")
+            found_count = count(check.vms)
+            sample = ", ".join(found["vm"].head(examples)) + (
+                " ..." if len(found) > examples else ""
+            )
         rows.append(
-            f'<tr><td class="wb-sev-{check.severity}">{html.escape(check.severity)}</td><td>{html.escape(check.title)}</td>'
-            f"<td>{html.escape(count)}</td><td>{html.escape(sample)}</td><td>{html.escape(check.explanation)}</td></tr>"
+            f'<tr><td class="wb-sev-{html.escape(check.severity)}">{html.escape(label(check.severity))}</td>'
+            f'<td>{html.escape(check.title)}</td><td class="wb-num">{html.escape(found_count)}</td>'
+            f"<td>{html.escape(sample)}</td><td>{html.escape(check.explanation)}</td></tr>"
         )
     return (
-        '<table class="wb-grid wb-risks"><tr><th>Severity</th><th>Risk</th><th>VMs</th><th>Examples</th><th>Why it matters</th></tr>'
-        + "".join(rows) + "</table>"
+        '<table class="wb-grid wb-risks"><tr><th>Severity</th><th>Risk</th><th class="wb-num">VMs</th><th>Examples</th>'
+        "<th>Why it matters</th></tr>" + "".join(rows) + "</table>"
     )
 
 
 def summary_html(summary: dict, capacity: pd.DataFrame) -> str:
     """Headline figures of the export and of the selected clusters."""
+    short = (
+        int((capacity["n1_memory_headroom_mib"] < 0).sum())
+        if "n1_memory_headroom_mib" in capacity
+        else 0
+    )
     kpis = [
-        ("VMs", f"{summary['vms']:,}"), ("powered on", f"{summary['powered_on']:,}"), ("templates", f"{summary['templates']:,}"),
-        ("hosts", f"{summary['hosts']:,}"), ("clusters", f"{summary['clusters']:,}"),
-        ("selected vCPUs", f"{int(capacity['vcpus'].sum()):,}"), ("selected cores", f"{int(capacity['cores'].sum()):,}"),
-        ("selected vRAM GiB", _gib(capacity["vram_mib"].sum())), ("selected RAM GiB", _gib(capacity["memory_mib"].sum())),
+        ("VMs", count(summary["vms"]), ""),
+        ("powered on", count(summary["powered_on"]), ""),
+        ("templates", count(summary["templates"]), ""),
+        ("hosts", count(summary["hosts"]), ""),
+        ("clusters", count(summary["clusters"]), ""),
+        ("selected vCPUs", count(capacity["vcpus"].sum()), ""),
+        ("selected cores", count(capacity["cores"].sum()), ""),
+        ("selected vRAM", size(capacity["vram_mib"].sum()), ""),
+        ("selected host RAM", size(capacity["memory_mib"].sum()), ""),
+        ("selected clusters short of RAM at N+1", count(short), " wb-short" if short else ""),
     ]
     source = f"RVTools {summary.get('rvtools_version') or '(version unknown)'}"
     if summary.get("vcenters"):
         source += " - vCenter " + ", ".join(summary["vcenters"])
     if summary.get("export_time"):
-        source += f" - exported {summary['export_time'][:16].replace('T', ' ')}"
-    cells = "".join(f'<div class="wb-kpi"><b>{html.escape(v)}</b>{html.escape(k)}</div>' for k, v in kpis)
+        source += f" - exported {timestamp(summary['export_time'])}"
+    cells = "".join(
+        f'<div class="wb-kpi{extra}"><b>{html.escape(v)}</b>{html.escape(k)}</div>'
+        for k, v, extra in kpis
+    )
     return f'<div class="wb-source">{html.escape(source)}</div><div class="wb-kpis">{cells}</div>'
 
 
+def selection_note(names: list[str], chosen: list[str]) -> str:
+    """ "3 of 13 clusters selected", counting clusters as the summary does ((no cluster) apart)."""
+    real = [n for n in names if cluster_name(n) != NO_CLUSTER]
+    picked = [n for n in chosen if cluster_name(n) != NO_CLUSTER]
+    text = f"{count(len(picked))} of {count(len(real))} clusters selected"
+    if len(picked) < len(chosen):
+        text += f", and {NO_CLUSTER}"
+    return text
+
+
 class CapacityApp:
-    """Capacity of one import: selection of clusters, figures, tables."""
+    """Capacity of one import: selection of clusters, figures, tables.
+
+    The page is built once; a change sends only what changed. An import's analysis is read
+    once and kept (switching back costs nothing); a cluster selection only recomputes the
+    selection's rows, risks and figures. Each figure is a :class:`~workbench.ui.charts.Chart`
+    (figure JSON, one plotly.js per page).
+    """
 
     def __init__(self, ws: Workbench, import_id: str | None = None):
         self.ws = ws
         self.analysis: RVToolsAnalysis | None = None
+        self._analyses: dict[str, RVToolsAnalysis] = {}
+        self._loading = False
         self.imports = [i for i in ws.rvtools.list() if i.processing_status == "completed"]
         projects = {p.id: p.name for p in ws.projects.list()}
         options = [
-            (f"{projects.get(i.project_id, '?')} - {i.filename} ({i.import_date:%Y-%m-%d %H:%M})" if i.import_date else i.filename, i.id)
+            (f"{projects.get(i.project_id, '?')} - {i.filename} ({moment(i.import_date)})", i.id)
             for i in self.imports
         ]
-        self.chooser = widgets.Dropdown(options=options, description="Import", layout=widgets.Layout(width="640px"))
-        self.clusters = widgets.SelectMultiple(description="Clusters", rows=8, layout=widgets.Layout(width="420px"))
-        self.save_button = widgets.Button(description="Save selection", tooltip="Store these clusters as the import's selection")
+        self.chooser = widgets.Dropdown(
+            options=options,
+            description="Import",
+            layout=widgets.Layout(width="auto", max_width="100%"),
+        )
+        self.clusters = widgets.SelectMultiple(
+            description="Clusters", rows=8, layout=widgets.Layout(width="auto", min_width="420px")
+        )
+        self.save_button = widgets.Button(
+            description="Save selection", tooltip="Store these clusters as the import's selection"
+        )
         self.all_button = widgets.Button(description="All clusters")
+        self.selection_note = widgets.HTML()
         self.status = widgets.HTML()
         self.summary = widgets.HTML()
-        self.charts = widgets.VBox()
+        self.charts = {name: Chart() for name in FIGURES}
+        self.risk_chart = Chart()
+        self.chart_box = widgets.VBox(
+            list(self.charts.values()), layout=widgets.Layout(width="100%")
+        )
         self.capacity_table = widgets.HTML()
         self.risk_table = widgets.HTML()
         self.quality = widgets.HTML()
-        for control, css in ((self.chooser, "wb-import"), (self.clusters, "wb-clusters"), (self.save_button, "wb-save"),
-                             (self.summary, "wb-summary"), (self.charts, "wb-charts"),
-                             (self.capacity_table, "wb-capacity-table"), (self.risk_table, "wb-risk-table"),
-                             (self.status, "wb-status")):
+        for control, css in (
+            (self.chooser, "wb-import"),
+            (self.clusters, "wb-clusters"),
+            (self.save_button, "wb-save"),
+            (self.summary, "wb-summary"),
+            (self.chart_box, "wb-charts"),
+            (self.risk_chart, "wb-risk-chart"),
+            (self.capacity_table, "wb-capacity-table"),
+            (self.risk_table, "wb-risk-table"),
+            (self.status, "wb-status"),
+            (self.selection_note, "wb-selection-note"),
+        ):
             control.add_class(css)
         self.chooser.observe(lambda change: self.load(change["new"]), names="value")
         self.clusters.observe(lambda _change: self.render(), names="value")
         self.save_button.on_click(lambda _button: self.save())
         self.all_button.on_click(lambda _button: self._select_all())
-        self.widget = widgets.VBox([
-            widgets.HTML(STYLE), self.chooser,
-            widgets.HBox([self.clusters, widgets.VBox([self.all_button, self.save_button])]),
-            self.status, self.summary, self.charts,
-            widgets.HTML("<h3>Capacity per cluster</h3>"), self.capacity_table,
-            widgets.HTML("<h3>Migration risks</h3>"), self.risk_table,
-            widgets.HTML("<h3>Data quality</h3>"), self.quality,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(STYLE),
+                self.chooser,
+                widgets.HBox(
+                    [
+                        self.clusters,
+                        widgets.VBox([self.all_button, self.save_button, self.selection_note]),
+                    ]
+                ),
+                self.status,
+                self.summary,
+                self.chart_box,
+                widgets.HTML("<h3>Capacity per cluster</h3>"),
+                self.capacity_table,
+                widgets.HTML("<h3>Migration risks</h3>"),
+                self.risk_chart,
+                self.risk_table,
+                widgets.HTML("<h3>Data quality</h3>"),
+                self.quality,
+            ],
+            layout=widgets.Layout(width="100%"),
+        )
         if not self.imports:
             self.status.value = message(
-                "No RVTools import yet. Import one with: workbench rvtools import FILE --project NAME", "info"
+                "No RVTools import yet. Import one with: workbench rvtools import FILE --project NAME",
+                "info",
             )
             return
         chosen = import_id if import_id in {i.id for i in self.imports} else self.imports[0].id
-        if self.chooser.value == chosen:
-            self.load(chosen)
-        else:
-            self.chooser.value = chosen  # triggers load
+        self._loading = True  # the chooser's first value loads once, below
+        try:
+            self.chooser.value = chosen
+        finally:
+            self._loading = False
+        self.load(chosen)
+
+    @property
+    def figures(self) -> list[Chart]:
+        """Every chart of the page, in page order."""
+        return [*self.charts.values(), self.risk_chart]
 
     def load(self, import_id: str) -> None:
-        """Read an import's analysis and show its stored selection."""
+        """Show an import (its analysis read once per app) and its stored selection."""
+        if self._loading:
+            return
         try:
-            self.analysis = self.ws.rvtools.analysis(import_id)
+            if import_id not in self._analyses:
+                self._analyses[import_id] = self.ws.rvtools.analysis(import_id)
+            self.analysis = self._analyses[import_id]
         except WorkbenchError as exc:
             self.analysis = None
             self.status.value = message(str(exc))
             return
         names = self.analysis.clusters["cluster"].tolist()
-        self.clusters.options = [(name or "(no cluster)", name) for name in names]
-        self.clusters.value = tuple(self.analysis.selected or names)
+        self._loading = True  # options and value together: one render, not two
+        try:
+            with (
+                self.clusters.hold_sync()
+            ):  # one message: the page never sees a value without its options
+                self.clusters.options = [(cluster_name(name), name) for name in names]
+                self.clusters.rows = max(4, min(len(names), 16))  # up to 16 clusters: no scrolling
+                self.clusters.value = tuple(
+                    n for n in (self.analysis.selected or names) if n in names
+                )
+        finally:
+            self._loading = False
         self.quality.value = self._quality_html()
         self.render()
 
@@ -165,21 +285,29 @@ class CapacityApp:
 
     def render(self) -> None:
         """Redraw figures and tables for the current selection (no store access)."""
-        if self.analysis is None:
+        if self.analysis is None or self._loading:
             return
         chosen = self.selected()
-        capacity = self.analysis.clusters[self.analysis.clusters["cluster"].isin(chosen)].reset_index(drop=True)
-        report = self.analysis.all_risks.for_clusters(chosen)
+        clusters = self.analysis.clusters
+        capacity = clusters[clusters["cluster"].isin(chosen)].reset_index(drop=True)
+        report_ = self.analysis.all_risks.for_clusters(chosen)
+        self.selection_note.value = html.escape(
+            selection_note(clusters["cluster"].tolist(), chosen)
+        )
         self.summary.value = summary_html(self.analysis.summary, capacity)
         self.capacity_table.value = capacity_table_html(capacity)
-        self.risk_table.value = risk_table_html(report.checks, report.hits)
+        self.risk_table.value = risk_table_html(report_.checks, report_.hits)
         if capacity.empty:
-            self.charts.children = ()
+            self.chart_box.layout.display = "none"
+            self.risk_chart.layout.display = "none"
             self.status.value = message("Select at least one cluster.", "info")
             return
         self.status.value = ""
-        figures = [demand_supply_figure(capacity), ratios_figure(capacity), storage_figure(capacity), risk_figure(report.checks)]
-        self.charts.children = tuple(go.FigureWidget(f) for f in figures)
+        for name, build in FIGURES.items():
+            self.charts[name].show(build(capacity))
+        self.risk_chart.show(risk_figure(report_.checks))
+        self.chart_box.layout.display = None
+        self.risk_chart.layout.display = None
 
     def save(self) -> None:
         """Store the selection (its capacity analysis is stored with it)."""
@@ -191,7 +319,10 @@ class CapacityApp:
             self.status.value = message(str(exc))
             return
         self.analysis.selected = list(record.selected_clusters)
-        self.status.value = message(f"Saved: {len(record.selected_clusters)} cluster(s) selected for sizing.", "success")
+        self.status.value = message(
+            f"Saved: {count(len(record.selected_clusters))} cluster(s) selected for sizing.",
+            "success",
+        )
 
     def _select_all(self) -> None:
         self.clusters.value = tuple(value for _label, value in self.clusters.options)
@@ -199,7 +330,10 @@ class CapacityApp:
     def _quality_html(self) -> str:
         quality = self.analysis.quality
         lines = list(quality.warnings)  # dropped rows and unreadable cells are among them
-        lines += [f"{p['sheet']}.{p['column']}: {p['values']} placeholder date(s) read as unknown" for p in quality.placeholders]
+        lines += [
+            f"{p['sheet']}.{p['column']}: {count(p['values'])} placeholder date(s) read as unknown"
+            for p in quality.placeholders
+        ]
         if quality.missing_sheets:
             lines.append("Sheets not in the file: " + ", ".join(quality.missing_sheets))
         if not lines:
@@ -218,4 +352,10 @@ def capacity_dashboard(ws: Workbench | None = None, import_id: str | None = None
     return dashboard(build)
 
 
-__all__ = ["CapacityApp", "capacity_dashboard", "capacity_table_html", "risk_table_html", "summary_html"]
+__all__ = [
+    "CapacityApp",
+    "capacity_dashboard",
+    "capacity_table_html",
+    "risk_table_html",
+    "summary_html",
+]
