@@ -29,11 +29,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from workbench.ui.voila import serve
+    from workbench.ui.voila import serve, serving_options
 
+    options = serving_options(
+        idle_seconds=args.kernel_idle_seconds,
+        max_kernels=args.max_kernels,
+        token=args.token,
+        allowed_hosts=args.allowed_hosts,
+    )  # checked before the store is opened
     ws = open_workbench(args)  # migrate before any dashboard kernel starts
     env = dict(os.environ, WORKBENCH_HOME=str(ws.settings.home), WORKBENCH_DB=ws.settings.db_url)
-    return serve(port=args.port, host=args.host, folder=args.dashboards, env=env)
+    return serve(port=args.port, host=args.host, folder=args.dashboards, env=env, options=options)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -49,4 +55,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--dashboards", help="folder of dashboard notebooks (default: ./dashboards)")
+    serve.add_argument(
+        "--kernel-idle-seconds",
+        type=int,
+        help="end a closed page's kernel after this many idle seconds "
+        "(default: $WORKBENCH_KERNEL_IDLE_SECONDS or 60)",
+    )
+    serve.add_argument(
+        "--max-kernels",
+        type=int,
+        help="kernels at most; past it a page says all sessions are in use (default: $WORKBENCH_MAX_KERNELS or 8)",
+    )
+    serve.add_argument(
+        "--token",
+        help="token required beyond localhost (default: $WORKBENCH_TOKEN, else one is generated and printed)",
+    )
+    serve.add_argument(
+        "--allowed-hosts",
+        help="comma-separated host names the server may be reached by, besides localhost "
+        "(default: $WORKBENCH_ALLOWED_HOSTS)",
+    )
     serve.set_defaults(func=cmd_serve)
