@@ -162,7 +162,7 @@ def open_dashboard(browser, url: str):
 
 
 def test_options_come_from_arguments_then_environment_then_defaults():
-    assert voila.serving_options(env={}) == voila.ServingOptions(60, 8, None, ())
+    assert voila.serving_options(env={}) == voila.ServingOptions(60, 6, None, ())
     env = {
         "WORKBENCH_KERNEL_IDLE_SECONDS": "30",
         "WORKBENCH_MAX_KERNELS": "3",

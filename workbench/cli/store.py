@@ -64,7 +64,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument(
         "--max-kernels",
         type=int,
-        help="kernels at most; past it a page says all sessions are in use (default: $WORKBENCH_MAX_KERNELS or 8)",
+        help="kernels at most; past it a page says all sessions are in use (default: $WORKBENCH_MAX_KERNELS or 6)",
     )
     serve.add_argument(
         "--token",

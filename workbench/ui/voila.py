@@ -45,9 +45,11 @@ ENV_ALLOWED_HOSTS = "WORKBENCH_ALLOWED_HOSTS"
 
 # A closed page's kernel goes after this much idleness plus at most one culling interval.
 DEFAULT_IDLE_SECONDS = 60
-# Kernels weigh 200-400 MB and a first render takes most of a core for 5-10 s: on 2 cores and
-# 24 GB, 8 kernels stay well inside memory and start within a minute when opened at once.
-DEFAULT_MAX_KERNELS = 8
+# Kernels weigh 200-400 MB, so memory is not what limits 2 cores and 24 GB: CPU is. A first
+# render takes most of a core for several seconds; with 10 pages opened at once
+# (benchmarks/serving_load.py) 6 kernels were all interactive within 50 s on a busy machine,
+# 8 within 54 s, too close to the minute.
+DEFAULT_MAX_KERNELS = 6
 LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
 STOP_WAIT_SECONDS = 20.0
 
@@ -139,13 +141,21 @@ def is_local(host: str) -> bool:
         return False
 
 
+def machine_name() -> str:
+    """This machine's fully qualified name, else its host name."""
+    fqdn = socket.getfqdn().lower().rstrip(".")
+    return (
+        fqdn if "." in fqdn and not fqdn.startswith("localhost") else socket.gethostname().lower()
+    )
+
+
 def allowed_names(bind_host: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Host names a request may name: local names, the bound name and, bound to every
     interface, this machine's names; plus ``extra``. IP addresses are always accepted."""
     names = list(LOCAL_NAMES)
     bind = bind_host.strip().strip("[]").lower()
     if bind in ("", "0.0.0.0", "::"):
-        for name in (socket.gethostname(), socket.getfqdn()):
+        for name in (socket.gethostname(), socket.getfqdn(), machine_name()):
             if name:
                 names.append(name.lower().rstrip("."))
     else:
@@ -394,18 +404,10 @@ def serve(
     process = None
     try:
         process = start(folder_path, port, host, env, options)
-        local_url = (
-            f"http://127.0.0.1:{port}/" if host in ("0.0.0.0", "::") or not is_local(host) else None
-        )
-        shown_host = (
-            "localhost"
-            if is_local(host)
-            else socket.getfqdn()
-            if host in ("0.0.0.0", "::")
-            else host
-        )
+        wildcard = host in ("", "0.0.0.0", "::")
+        shown_host = "localhost" if is_local(host) else machine_name() if wildcard else host
         url = f"http://{'[' + shown_host + ']' if ':' in shown_host else shown_host}:{port}/"
-        wait_until_serving(local_url or url, process)
+        wait_until_serving(f"http://127.0.0.1:{port}/" if wildcard else url, process)
         if options.token and generated:
             shown = f"{url}?token={options.token}"
             note = "token generated for this run; set WORKBENCH_TOKEN to keep one"
