@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 
 import workbench
-from tests.conftest import CHROMIUM_ARGS, REPO, free_port
+from tests.conftest import CHROMIUM_ARGS, REPO, free_port, require
 from workbench.ui import voila
 
 pytestmark = pytest.mark.browser
@@ -125,16 +125,64 @@ def test_create_a_project_with_the_form(served, page, tmp_path):
         assert name not in {p.name for p in ws.projects.list()}
 
 
+CHART_WIDTHS = """() => [...document.querySelectorAll('.wb-chart .js-plotly-plot')].map(p => {
+    const svg = p.querySelector('.main-svg'), box = p.closest('.wb-chart').parentElement.getBoundingClientRect();
+    const r = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+    return {width: r.width, height: r.height, room: box.width};
+})"""
+
+LABEL_PROBLEMS = """() => {
+  const problems = [];
+  const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+      && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+  document.querySelectorAll('.wb-chart .js-plotly-plot').forEach((plot, index) => {
+    const name = (plot.querySelector('.gtitle') || {}).textContent || `chart ${index}`;
+    const svg = plot.querySelector('.main-svg').getBoundingClientRect();
+    const boxes = [];
+    const add = (selector, kind) => plot.querySelectorAll(selector).forEach(e => {
+      const r = e.getBoundingClientRect();
+      if (r.width > 0 && r.height > 0) boxes.push({kind, text: e.textContent, r});
+    });
+    add('.ytick text', 'y label'); add('.xtick text', 'x label'); add('.legendtext', 'legend');
+    add('.gtitle', 'title'); add('.xtitle, .x2title', 'x title'); add('.ytitle', 'y title');
+    const areas = [...plot.querySelectorAll('.nsewdrag')].map(e => e.getBoundingClientRect());
+    for (const b of boxes) {
+      if (b.r.left < svg.left - 1 || b.r.right > svg.right + 1 || b.r.top < svg.top - 1 || b.r.bottom > svg.bottom + 1)
+        problems.push(`${name}: ${b.kind} '${b.text}' is cut off`);
+      if (b.kind !== 'x label' && b.kind !== 'x title' && areas.some(a => overlap(a, b.r)))
+        problems.push(`${name}: ${b.kind} '${b.text}' lies over the plot`);
+    }
+    boxes.forEach((a, i) => boxes.slice(i + 1).forEach(b => {
+      if (overlap(a.r, b.r)) problems.push(`${name}: ${a.kind} '${a.text}' overlaps ${b.kind} '${b.text}'`);
+    }));
+  });
+  return problems;
+}"""
+
+
+def chart_widths(page) -> list[dict]:
+    return page.evaluate(CHART_WIDTHS)
+
+
+def assert_full_width(page, what: str) -> None:
+    widths = chart_widths(page)
+    assert len(widths) == 5, widths
+    for chart in widths:
+        assert chart["height"] > 100, (what, widths)
+        assert chart["width"] >= 0.97 * chart["room"], (what, widths)
+
+
 def test_capacity_dashboard_charts_react_to_a_cluster_selection(served, page, tmp_path):
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     page.goto(served["url"] + "voila/render/capacity.ipynb")
-    charts = page.locator(".wb-charts .js-plotly-plot")
-    page.wait_for_function("document.querySelectorAll('.wb-charts .js-plotly-plot').length >= 4", timeout=120_000)
-    assert charts.count() == 4
+    page.wait_for_function("document.querySelectorAll('.wb-chart .js-plotly-plot .main-svg').length >= 5", timeout=120_000)
     table = page.locator(".wb-capacity-table table")
     assert "CL-Prod-A" in table.inner_text() and "CL-Prod-B" in table.inner_text()
     page.screenshot(path=str(tmp_path / "capacity-all.png"), full_page=True)
+    assert_full_width(page, "on load")
 
-    # Keep one cluster: the table, the charts' categories and the figures follow.
+    # Keep one cluster: the table, the charts' categories and the figures follow, at full width.
     page.locator(".wb-clusters select").select_option(["CL-Prod-B"])
     page.wait_for_function(
         "() => { const t = document.querySelector('.wb-capacity-table table');"
@@ -144,13 +192,27 @@ def test_capacity_dashboard_charts_react_to_a_cluster_selection(served, page, tm
     page.wait_for_function(
         "() => { const plots = document.querySelectorAll('.wb-charts .js-plotly-plot');"
         " if (plots.length < 4) return false;"
-        " const ticks = [...plots[0].querySelectorAll('.xtick text')].map(t => t.textContent);"
+        " const ticks = [...plots[0].querySelectorAll('.ytick text')].map(t => t.textContent);"
         " return ticks.length > 0 && ticks.every(t => t === 'CL-Prod-B'); }",
         timeout=30_000,
     )
+    page.wait_for_timeout(500)
+    assert_full_width(page, "after a selection change")
     page.screenshot(path=str(tmp_path / "capacity-one.png"), full_page=True)
+
+    # A narrower window: the charts follow it.
+    page.set_viewport_size({"width": 900, "height": 1000})
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.wb-chart .main-svg')].every(s => s.getBoundingClientRect().width < 900)",
+        timeout=10_000,
+    )
+    page.wait_for_timeout(300)
+    assert_full_width(page, "after a window resize")
     assert "Traceback" not in page.content()
     assert page.outside_requests == []
+    # plotly.js came once, from the kernel; no FigureWidget bundle, no failing widget model.
+    assert page.evaluate("!!window.__workbenchPlotly && !!window.Plotly")
+    assert not [m for m in console if "Failed to initialize model" in m or "Error setting state" in m]
 
     # Saving stores the selection through the facade.
     page.locator("button.wb-save").click()
@@ -158,3 +220,103 @@ def test_capacity_dashboard_charts_react_to_a_cluster_selection(served, page, tm
     with workbench.open(served["db"], home=str(served["home"])) as ws:
         [record] = ws.rvtools.list()
         assert record.selected_clusters == ["CL-Prod-B"]
+
+
+LONG_NAMES = {
+    f"CL-{short}": f"CL-{short}-Frankfurt-Hanau-Datacenter-Production-Zone-{index:02d}"
+    for index, short in enumerate(["Prod-A", "Prod-B", "Test", "DMZ", "Mgmt", "VDI", "SQL", "Edge", "Dev", "Lab", "DR", "Legacy"])
+}
+
+
+def write_long_names_export(path) -> None:
+    """A synthetic export with 12 clusters (and VMs outside any) whose names are 50+ characters."""
+    from workbench.demo import synthetic_rvtools
+    from workbench.io.xlsx_writer import write_xlsx
+
+    def rename(value):
+        if isinstance(value, str):
+            for old, new in LONG_NAMES.items():
+                value = value.replace(old, new)
+        return value
+
+    sheets = synthetic_rvtools(2300).sheets
+    write_xlsx(path, {sheet: (headers, [[rename(v) for v in row] for row in rows]) for sheet, (headers, rows) in sheets.items()})
+
+
+@pytest.fixture(scope="module")
+def served_clusters(tmp_path_factory):
+    """Voila on a store holding many-cluster imports: synthetic long names, and the real
+    13-cluster export of ../shared/data when it is there (imported, never copied)."""
+    from tests.conftest import SHARED_DATA
+
+    home = tmp_path_factory.mktemp("voila-clusters")
+    env = dict(os.environ, WORKBENCH_HOME=str(home), WORKBENCH_DB=f"surrealkv://{home / 'store'}")
+    real = SHARED_DATA / "rvtools" / "06_acme1-aeris_rvtools-4.6.1_vc8.0.3_1304vm.xlsx"
+    with workbench.open(env["WORKBENCH_DB"], home=str(home)) as ws:
+        project = ws.projects.create("Many clusters")
+        write_long_names_export(home / "long-names.xlsx")
+        ws.rvtools.upload(project, home / "long-names.xlsx", progress=False)
+        if real.exists():
+            ws.rvtools.upload(project, real, progress=False)
+    port = free_port()
+    log = open(home / "voila.log", "wb")
+    process = voila.start(REPO / "dashboards", port, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        voila.wait_until_serving(url, process, timeout=90)
+        yield {"url": url, "real": real.exists()}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def test_many_clusters_with_long_names_read_without_overlaps(served_clusters, page, tmp_path):
+    page.goto(served_clusters["url"] + "voila/render/capacity.ipynb")
+    ready = "document.querySelectorAll('.wb-chart .js-plotly-plot .main-svg').length >= 5"
+    page.wait_for_function(ready, timeout=120_000)
+    imports = page.eval_on_selector_all(".wb-import select option", "os => os.map(o => o.textContent)")
+    checked = []
+    for index, title in enumerate(imports):
+        if index:
+            before = page.inner_text(".wb-summary")
+            page.locator(".wb-import select").select_option(index=index)
+            page.wait_for_function("b => document.querySelector('.wb-summary').innerText !== b", arg=before, timeout=30_000)
+        page.wait_for_function(
+            "n => document.querySelectorAll('.wb-charts .js-plotly-plot')[0].querySelectorAll('.ytick text').length >= n",
+            arg=13, timeout=30_000,
+        )
+        page.wait_for_timeout(800)
+        name = "real" if "06_acme1" in title else "long-names"
+        page.screenshot(path=str(tmp_path / f"capacity-{name}.png"), full_page=True)
+        assert page.evaluate(LABEL_PROBLEMS) == [], title
+        assert_full_width(page, title)
+        ticks = page.eval_on_selector_all(".wb-charts .js-plotly-plot:first-child .ytick text", "ts => ts.map(t => t.textContent)")
+        assert len(set(ticks)) == len(ticks)  # shortened names stay apart
+        checked.append(name)
+
+        # Pick the last cluster: it stays in view in the list, and the charts keep their width.
+        options = page.eval_on_selector_all(".wb-clusters select option", "os => os.map(o => o.textContent)")
+        page.locator(".wb-clusters select").select_option(label=options[-1])
+        page.wait_for_function(
+            "() => document.querySelector('.wb-capacity-table table').rows.length === 2", timeout=30_000
+        )
+        page.wait_for_timeout(500)
+        visible = page.evaluate(
+            "() => { const s = document.querySelector('.wb-clusters select'), o = s.options[s.selectedIndex];"
+            " const a = s.getBoundingClientRect(), b = o.getBoundingClientRect();"
+            " return b.top >= a.top - 1 && b.bottom <= a.bottom + 1; }"
+        )
+        assert visible, f"{title}: the chosen cluster scrolled out of view"
+        assert_full_width(page, f"{title}, one cluster")
+        assert page.evaluate(LABEL_PROBLEMS) == [], title
+        page.locator("button", has_text="All clusters").click()
+        page.wait_for_function(
+            "n => document.querySelector('.wb-capacity-table table').rows.length > n", arg=13, timeout=30_000
+        )
+    assert "long-names" in checked
+    require(served_clusters["real"], "the real 13-cluster export is not in ../shared/data")
+    assert "real" in checked

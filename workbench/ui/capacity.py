@@ -24,7 +24,7 @@ from workbench.formatting import (
 from workbench.rvtools_imports import RVToolsAnalysis
 from workbench.ui import dashboard, message
 from workbench.ui.charts import Chart
-from workbench.ui.figures import FIGURES, risk_figure
+from workbench.ui.figures import FIGURES, risk_spec
 
 STYLE = """<style>
 table.wb-grid { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
@@ -266,9 +266,8 @@ class CapacityApp:
         names = self.analysis.clusters["cluster"].tolist()
         self._loading = True  # options and value together: one render, not two
         try:
-            with (
-                self.clusters.hold_sync()
-            ):  # one message: the page never sees a value without its options
+            # One message: the page never sees a value without its options.
+            with self.clusters.hold_sync():
                 self.clusters.options = [(cluster_name(name), name) for name in names]
                 self.clusters.rows = max(4, min(len(names), 16))  # up to 16 clusters: no scrolling
                 self.clusters.value = tuple(
@@ -291,21 +290,27 @@ class CapacityApp:
         clusters = self.analysis.clusters
         capacity = clusters[clusters["cluster"].isin(chosen)].reset_index(drop=True)
         report_ = self.analysis.all_risks.for_clusters(chosen)
-        self.selection_note.value = html.escape(
-            selection_note(clusters["cluster"].tolist(), chosen)
-        )
-        self.summary.value = summary_html(self.analysis.summary, capacity)
-        self.capacity_table.value = capacity_table_html(capacity)
-        self.risk_table.value = risk_table_html(report_.checks, report_.hits)
+        # Build everything first, then send it in one burst: the page redraws while the kernel
+        # is idle instead of drawing each part while the next one is being built.
+        values = {
+            self.selection_note: html.escape(selection_note(clusters["cluster"].tolist(), chosen)),
+            self.summary: summary_html(self.analysis.summary, capacity),
+            self.capacity_table: capacity_table_html(capacity),
+            self.risk_table: risk_table_html(report_.checks, report_.hits),
+        }
+        specs = {} if capacity.empty else {name: build(capacity) for name, build in FIGURES.items()}
+        risks_spec = None if capacity.empty else risk_spec(report_.checks)
+        for widget, value in values.items():
+            widget.value = value
         if capacity.empty:
             self.chart_box.layout.display = "none"
             self.risk_chart.layout.display = "none"
             self.status.value = message("Select at least one cluster.", "info")
             return
         self.status.value = ""
-        for name, build in FIGURES.items():
-            self.charts[name].show(build(capacity))
-        self.risk_chart.show(risk_figure(report_.checks))
+        for name, spec in specs.items():
+            self.charts[name].show(spec)
+        self.risk_chart.show(risks_spec)
         self.chart_box.layout.display = None
         self.risk_chart.layout.display = None
 

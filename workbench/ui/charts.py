@@ -79,6 +79,8 @@ export default {
       const figure = model.get("figure") || {};
       const layout = Object.assign({}, figure.layout || {}, {autosize: true});
       delete layout.width;
+      // The figure decides the height, the page the width: autosize reads both from the box.
+      plot.style.height = (layout.height || 450) + "px";
       width = plot.clientWidth;
       return Plotly.react(plot, figure.data || [], layout, CONFIG);
     };
