@@ -253,7 +253,7 @@ def served_clusters(tmp_path_factory):
     env = dict(os.environ, WORKBENCH_HOME=str(home), WORKBENCH_DB=f"surrealkv://{home / 'store'}")
     real = SHARED_DATA / "rvtools" / "06_acme1-aeris_rvtools-4.6.1_vc8.0.3_1304vm.xlsx"
     with workbench.open(env["WORKBENCH_DB"], home=str(home)) as ws:
-        project = ws.projects.create("Many clusters")
+        project = ws.projects.create("Many clusters", "vmware_migration")
         write_long_names_export(home / "long-names.xlsx")
         ws.rvtools.upload(project, home / "long-names.xlsx", progress=False)
         if real.exists():
@@ -294,7 +294,10 @@ def test_many_clusters_with_long_names_read_without_overlaps(served_clusters, pa
         page.screenshot(path=str(tmp_path / f"capacity-{name}.png"), full_page=True)
         assert page.evaluate(LABEL_PROBLEMS) == [], title
         assert_full_width(page, title)
-        ticks = page.eval_on_selector_all(".wb-charts .js-plotly-plot:first-child .ytick text", "ts => ts.map(t => t.textContent)")
+        ticks = page.evaluate(
+            "() => [...document.querySelector('.wb-charts .js-plotly-plot').querySelectorAll('.ytick text')]"
+            ".map(t => t.textContent)"
+        )
         assert len(set(ticks)) == len(ticks)  # shortened names stay apart
         checked.append(name)
 
