@@ -254,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"  peak RSS {peak.rss_mb:,.0f} MB with {peak.kernels} kernels; idle {idle.rss_mb:,.0f} MB"
+            f" (machine load average at the end: {os.getloadavg()[0]:.1f})"
         )
         print(
             f"  after closing: back to {idle.kernels} kernels and within {args.idle_margin_mb:g} MB of idle "
