@@ -86,9 +86,17 @@ def risk_table_html(checks: pd.DataFrame, hits: pd.DataFrame, examples: int = 5)
     """Risk checks with VM counts and a few example VMs, escaped."""
     rows = []
     order = {"high": 0, "medium": 1, "low": 2, "info": 3}
-    for check in checks.sort_values(
-        ["severity", "vms"], key=lambda s: s.map(order) if s.name == "severity" else -s
-    ).itertuples():
+    # Risks found first (by severity, then VMs), then the checks that found nothing, then
+    # those the file could not answer.
+    found_first = checks.assign(
+        _rank=[
+            0 if e and v > 0 else (1 if e else 2)
+            for e, v in zip(checks["evaluated"], checks["vms"], strict=True)
+        ],
+        _severity=checks["severity"].map(order),
+        _vms=-checks["vms"].fillna(0),
+    ).sort_values(["_rank", "_severity", "_vms"], kind="stable")
+    for check in found_first.itertuples():
         if not check.evaluated:
             found_count, sample = "not in file", ""
         else:
@@ -269,7 +277,7 @@ class CapacityApp:
             # One message: the page never sees a value without its options.
             with self.clusters.hold_sync():
                 self.clusters.options = [(cluster_name(name), name) for name in names]
-                self.clusters.rows = max(4, min(len(names), 16))  # up to 16 clusters: no scrolling
+                self.clusters.rows = max(2, min(len(names), 16))  # up to 16 clusters: no scrolling
                 self.clusters.value = tuple(
                     n for n in (self.analysis.selected or names) if n in names
                 )
