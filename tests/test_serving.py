@@ -270,6 +270,19 @@ def test_closed_pages_kernel_is_culled_and_the_cap_serves_a_plain_page(
 
 
 @pytest.mark.browser
+def test_leaving_a_page_ends_its_kernel_at_once(dashboards, chromium, tmp_path):
+    """The page's unload beacon (POST voila/api/shutdown) is accepted: its _xsrf cookie is set."""
+    with served(dashboards, tmp_path, idle_seconds=600) as (process, url):
+        context, page = open_dashboard(chromium, url + "voila/render/tiny.ipynb")
+        [kernel] = kernels(process)
+        assert any(cookie["name"] == "_xsrf" for cookie in context.cookies())
+        page.goto("about:blank")  # runs the unload handler, as closing a tab does
+        gone = wait_for(lambda: not alive(kernel), timeout=15)
+        print(f"left page's kernel gone after {gone:.1f} s (culling would take 600 s)")
+        context.close()
+
+
+@pytest.mark.browser
 def test_beyond_localhost_a_token_is_needed_and_a_foreign_host_is_refused(
     dashboards, chromium, tmp_path
 ):

@@ -268,14 +268,24 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) != 0
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: SIGTERM this process when the one that started it dies, even by SIGKILL."""
+def _parent_death_signal():
+    """Linux: a ``preexec_fn`` that has the child sent SIGTERM when its parent dies, even by
+    SIGKILL (``PR_SET_PDEATHSIG``). Resolved before the fork: nothing is imported in the
+    child. It follows the thread that forks, hence only from the main thread."""
+    if not sys.platform.startswith("linux") or not _in_main_thread():
+        return None
     try:
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        pass
+        return None
+    pr_set_pdeathsig, sigterm = 1, int(signal.SIGTERM)
+
+    def set_parent_death_signal() -> None:  # pragma: no cover - runs between fork and exec
+        prctl(pr_set_pdeathsig, sigterm)
+
+    return set_parent_death_signal
 
 
 def start(
@@ -295,8 +305,8 @@ def start(
             f"Serving on {host} (beyond this machine) needs a token ({ENV_TOKEN})."
         )
     popen.setdefault("start_new_session", True)
-    if sys.platform.startswith("linux") and _in_main_thread():
-        popen.setdefault("preexec_fn", _die_with_parent)
+    if "preexec_fn" not in popen and (preexec := _parent_death_signal()):
+        popen["preexec_fn"] = preexec
     return subprocess.Popen(voila_command(folder, port, host), env=environment, **popen)
 
 
@@ -478,6 +488,10 @@ def _voila_application(options: ServingOptions):
             manager = self.kernel_manager
             if manager.kernels_in_use() >= manager.max_kernels:
                 return self._at_capacity()
+            # Sets the _xsrf cookie. On unload the page posts voila/api/shutdown/<kernel>
+            # with it; Voila never sets it, so that POST was refused (403) and every kernel
+            # stayed until the server stopped.
+            self.xsrf_token  # noqa: B018
             try:
                 await super().get(path)
             except KernelCapReached:
