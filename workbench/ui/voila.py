@@ -6,9 +6,10 @@ it started. The Voila process is this module run as ``python -m workbench.ui.voi
 (:func:`main`): Voila 0.5's application with three additions, read from the environment
 (``WORKBENCH_*``, set by :func:`voila_environment`):
 
-- kernels whose page is closed (no websocket) and that have been idle for
+- kernels whose page went away (no websocket) and that have been idle for
   ``WORKBENCH_KERNEL_IDLE_SECONDS`` are shut down (jupyter_server's culler, which Voila's
-  kernel manager inherits but never configures);
+  kernel manager inherits but never configures); a page that unloads normally ends its
+  kernel at once (Voila's unload beacon, which needs the ``_xsrf`` cookie set here);
 - at most ``WORKBENCH_MAX_KERNELS`` kernels run at once; a page over the cap gets a plain
   "all sessions in use" page (HTTP 503) instead of a kernel;
 - every request's Host header must be a local name, an IP address or one of
