@@ -245,9 +245,9 @@ def cmd_rvtools_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_rvtools_generate(args: argparse.Namespace) -> int:
-    from workbench.demo import write_synthetic_rvtools
-
     from tqdm import tqdm
+
+    from workbench.demo import write_synthetic_rvtools
 
     if args.vms < 1:
         raise InvalidInputError("--vms must be at least 1.")
