@@ -57,7 +57,10 @@ def main() -> None:
         url = f"surrealkv://{Path(home) / 'store'}"
         store = _store(url, home)
         migrate(store)
-        rows = [{"name": f"Project {i}", "project_type": "vmware_migration"} for i in range(args.records)]
+        rows = [
+            {"name": f"Project {i}", "project_type": "vmware_migration"}
+            for i in range(args.records)
+        ]
         with store.unit_of_work() as session:
             for start in range(0, len(rows), 2_000):
                 session.query("INSERT INTO project $rows", {"rows": rows[start : start + 2_000]})
@@ -75,7 +78,9 @@ def main() -> None:
 
         ctx = mp.get_context("spawn")
         queue = ctx.Queue()
-        workers = [ctx.Process(target=_units, args=(url, home, args.units, queue)) for _ in range(4)]
+        workers = [
+            ctx.Process(target=_units, args=(url, home, args.units, queue)) for _ in range(4)
+        ]
         started = time.perf_counter()
         for worker in workers:
             worker.start()
@@ -84,11 +89,17 @@ def main() -> None:
             worker.join()
         wall = time.perf_counter() - started
         multi = _summary("unit of work, 4 processes (incl. waiting)", timings)
-        print(f"\n4 processes: {len(timings)} units in {wall:.1f} s = {len(timings) / wall:.0f} units/s")
-        print(f"ratio unit of work / open-connection query: 1 process {single / base:.1f}x, "
-              f"4 processes {multi / base:.1f}x")
-        print(f"goal median <= 50 ms at {count} records: 1 process {'met' if single <= 50 else 'MISSED'}, "
-              f"4 processes {'met' if multi <= 50 else 'MISSED'}")
+        print(
+            f"\n4 processes: {len(timings)} units in {wall:.1f} s = {len(timings) / wall:.0f} units/s"
+        )
+        print(
+            f"ratio unit of work / open-connection query: 1 process {single / base:.1f}x, "
+            f"4 processes {multi / base:.1f}x"
+        )
+        print(
+            f"goal median <= 50 ms at {count} records: 1 process {'met' if single <= 50 else 'MISSED'}, "
+            f"4 processes {'met' if multi <= 50 else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

@@ -74,7 +74,10 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
-    require(CHROMIUM.exists() and shutil.which(str(CHROMIUM)) is not None, f"{CHROMIUM} is not installed")
+    require(
+        CHROMIUM.exists() and shutil.which(str(CHROMIUM)) is not None,
+        f"{CHROMIUM} is not installed",
+    )
     return CHROMIUM
 
 
@@ -85,7 +88,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     except (AttributeError, ValueError):
         return
     logs = [p for p in Path(base).rglob("engine-hangs.log") if p.stat().st_size]
-    provoked = [p for p in logs if "test_engine_watch" in str(p) or "test_a_call_past" in str(p) or "test_a_frozen_query" in str(p)]
+    provoked = [
+        p
+        for p in logs
+        if "test_engine_watch" in str(p)
+        or "test_a_call_past" in str(p)
+        or "test_a_frozen_query" in str(p)
+    ]
     unexpected = [p for p in logs if p not in provoked]
     terminalreporter.write_line(
         f"engine hang watch: {len(unexpected)} unexpected hang log(s), {len(provoked)} provoked by the watch's own tests"

@@ -15,10 +15,51 @@ from workbench.io.xlsx_writer import write_xlsx
 
 AS_OF = date(2026, 11, 26)
 
-HOST = ["Host", "Cluster", "# CPU", "# Cores", "Speed", "# Memory", "HT Active", "in Maintenance Mode", "ESX Version", "VI SDK Server"]
-CLUSTER = ["Name", "NumHosts", "numEffectiveHosts", "NumCpuCores", "TotalCpu", "TotalMemory", "VI SDK Server"]
-VINFO = ["VM", "Powerstate", "Template", "CPUs", "Memory", "Provisioned MiB", "In Use MiB", "Cluster", "Host", "VM ID", "VI SDK Server"]
-DATASTORE = ["Name", "Capacity MiB", "Free MiB", "In Use MiB", "Provisioned MiB", "Hosts", "URL", "Type", "VI SDK Server"]
+HOST = [
+    "Host",
+    "Cluster",
+    "# CPU",
+    "# Cores",
+    "Speed",
+    "# Memory",
+    "HT Active",
+    "in Maintenance Mode",
+    "ESX Version",
+    "VI SDK Server",
+]
+CLUSTER = [
+    "Name",
+    "NumHosts",
+    "numEffectiveHosts",
+    "NumCpuCores",
+    "TotalCpu",
+    "TotalMemory",
+    "VI SDK Server",
+]
+VINFO = [
+    "VM",
+    "Powerstate",
+    "Template",
+    "CPUs",
+    "Memory",
+    "Provisioned MiB",
+    "In Use MiB",
+    "Cluster",
+    "Host",
+    "VM ID",
+    "VI SDK Server",
+]
+DATASTORE = [
+    "Name",
+    "Capacity MiB",
+    "Free MiB",
+    "In Use MiB",
+    "Provisioned MiB",
+    "Hosts",
+    "URL",
+    "Type",
+    "VI SDK Server",
+]
 
 
 @pytest.fixture
@@ -26,8 +67,30 @@ def small(tmp_path):
     """Cluster A: hosts of 32 and 16 cores (512 and 256 GiB); cluster B: one 8-core host.
     A third cluster row (C) in vCluster lies about its memory."""
     hosts = [
-        ["a1", "A", 2.0, 32.0, 2000.0, 524288.0, "True", "False", "VMware ESXi 8.0.3 build-1", "vc"],
-        ["a2", "A", 2.0, 16.0, 2000.0, 262144.0, "False", "True", "VMware ESXi 6.7.0 build-1", "vc"],
+        [
+            "a1",
+            "A",
+            2.0,
+            32.0,
+            2000.0,
+            524288.0,
+            "True",
+            "False",
+            "VMware ESXi 8.0.3 build-1",
+            "vc",
+        ],
+        [
+            "a2",
+            "A",
+            2.0,
+            16.0,
+            2000.0,
+            262144.0,
+            "False",
+            "True",
+            "VMware ESXi 6.7.0 build-1",
+            "vc",
+        ],
         ["b1", "B", 1.0, 8.0, 3000.0, 131072.0, "True", "False", "VMware ESXi 8.0.3 build-1", "vc"],
     ]
     clusters = [
@@ -45,7 +108,15 @@ def small(tmp_path):
         ["local-a", 100.0, 50.0, 50.0, 50.0, "a1", "ds:///a/", "VMFS", "vc"],
     ]
     path = tmp_path / "small.xlsx"
-    write_xlsx(path, {"vInfo": (VINFO, vms), "vHost": (HOST, hosts), "vCluster": (CLUSTER, clusters), "vDatastore": (DATASTORE, stores)})
+    write_xlsx(
+        path,
+        {
+            "vInfo": (VINFO, vms),
+            "vHost": (HOST, hosts),
+            "vCluster": (CLUSTER, clusters),
+            "vDatastore": (DATASTORE, stores),
+        },
+    )
     return read_rvtools(path)
 
 
@@ -56,13 +127,17 @@ def test_cluster_capacity_figures(small):
     assert a.cpu_mhz == 48 * 2000 and a.memory_mib == 786432
     assert (a.vms, a.vms_on, a.templates, a.vcpus, a.vcpus_on) == (2, 1, 1, 12, 8)
     assert a.vram_mib == 98304 and a.vram_on_mib == 65536
-    assert a.vcpu_per_core == pytest.approx(12 / 48) and a.vram_per_ram == pytest.approx(98304 / 786432)
+    assert a.vcpu_per_core == pytest.approx(12 / 48) and a.vram_per_ram == pytest.approx(
+        98304 / 786432
+    )
     # N+1: losing the largest host (32 cores, 512 GiB) leaves 16 cores and 256 GiB.
     assert (a.largest_host_cores, a.n1_cores, a.n1_memory_mib) == (32, 16, 262144)
     assert a.n1_vcpu_per_core_on == pytest.approx(8 / 16)
     assert a.n1_memory_headroom_mib == 262144 - 65536
     # A single-host cluster has nothing left after losing it.
-    assert b.n1_cores == 0 and b.n1_memory_headroom_mib == -131072 and pd.isna(b.n1_vcpu_per_core_on)
+    assert (
+        b.n1_cores == 0 and b.n1_memory_headroom_mib == -131072 and pd.isna(b.n1_vcpu_per_core_on)
+    )
     # The shared datastore is counted in both clusters, once each.
     assert (a.datastores, a.datastore_capacity_mib) == (2, 1100)
     assert (b.datastores, b.datastore_capacity_mib) == (1, 1000)
@@ -96,7 +171,9 @@ def planted(tmp_path_factory):
     write_synthetic_rvtools(path, 80, seed=5)
     export = read_rvtools(path)
     vms = export.vms
-    candidates = vms[~vms["is_template"] & ~vms["is_vcls"] & vms["is_powered_on"] & (vms["cluster"] != "")]
+    candidates = vms[
+        ~vms["is_template"] & ~vms["is_vcls"] & vms["is_powered_on"] & (vms["cluster"] != "")
+    ]
     keys = iter(candidates["vm_key"].tolist())
     targets: dict[str, str] = {}
 
@@ -108,21 +185,47 @@ def planted(tmp_path_factory):
             template = export.tables["vInfo"][export.tables["vInfo"]["vm_key"] == key].iloc[0]
             row = {c: template[c] if c in template.index else pd.NA for c in frame.columns}
             row.update(changes)
-            export.tables[sheet] = pd.concat([frame, pd.DataFrame([row]).astype(frame.dtypes.to_dict(), errors="ignore")], ignore_index=True)
+            export.tables[sheet] = pd.concat(
+                [frame, pd.DataFrame([row]).astype(frame.dtypes.to_dict(), errors="ignore")],
+                ignore_index=True,
+            )
         else:
             for column, value in changes.items():
                 export.tables[sheet].loc[frame["vm_key"] == key, column] = value
 
     captured = export.meta["export_time"]
-    plant("snapshots_present", "vSnapshot", {"snapshot_time": captured, "size_total_mib": 10.0}, new_row=True)
-    plant("snapshot_old", "vSnapshot", {"snapshot_time": captured - timedelta(days=30), "size_total_mib": 10.0}, new_row=True)
-    plant("snapshot_large", "vSnapshot", {"snapshot_time": captured, "size_total_mib": 80_000.0}, new_row=True)
+    plant(
+        "snapshots_present",
+        "vSnapshot",
+        {"snapshot_time": captured, "size_total_mib": 10.0},
+        new_row=True,
+    )
+    plant(
+        "snapshot_old",
+        "vSnapshot",
+        {"snapshot_time": captured - timedelta(days=30), "size_total_mib": 10.0},
+        new_row=True,
+    )
+    plant(
+        "snapshot_large",
+        "vSnapshot",
+        {"snapshot_time": captured, "size_total_mib": 80_000.0},
+        new_row=True,
+    )
     key = next(keys)
     targets["snapshot_chain_deep"] = key
     template = export.vms[export.vms["vm_key"] == key].iloc[0]
     snaps = export.tables["vSnapshot"]
-    extra = pd.DataFrame([{c: template[c] if c in template.index else pd.NA for c in snaps.columns} | {"snapshot_time": captured, "size_total_mib": 1.0}] * 3)
-    export.tables["vSnapshot"] = pd.concat([snaps, extra.astype(snaps.dtypes.to_dict(), errors="ignore")], ignore_index=True)
+    extra = pd.DataFrame(
+        [
+            {c: template[c] if c in template.index else pd.NA for c in snaps.columns}
+            | {"snapshot_time": captured, "size_total_mib": 1.0}
+        ]
+        * 3
+    )
+    export.tables["vSnapshot"] = pd.concat(
+        [snaps, extra.astype(snaps.dtypes.to_dict(), errors="ignore")], ignore_index=True
+    )
     plant("rdm_physical", "vDisk", {"raw": True, "raw_compatibility_mode": "physicalMode"})
     plant("rdm_virtual", "vDisk", {"raw": True, "raw_compatibility_mode": "virtualMode"})
     plant("scsi_bus_sharing", "vDisk", {"shared_bus": "virtualSharing"})
@@ -143,7 +246,9 @@ def planted(tmp_path_factory):
     plant("cbt_off", "vInfo", {"cbt": False})
     plant("guest_os_eol", "vInfo", {"os_tools": "Microsoft Windows Server 2008 R2 (64-bit)"})
     plant("passthrough_possible", "vMemory", {"reservation_locked_to_max": True})
-    plant("inaccessible_or_orphaned", "vInfo", {"is_orphaned": True, "connection_state": "orphaned"})
+    plant(
+        "inaccessible_or_orphaned", "vInfo", {"is_orphaned": True, "connection_state": "orphaned"}
+    )
     plant("consolidation_needed", "vInfo", {"consolidation_needed": True})
     plant("srm_placeholder", "vInfo", {"is_srm_placeholder": True})
     plant("duplicate_vm_name", "vInfo", {"vm": "twin"})
@@ -156,7 +261,9 @@ def planted(tmp_path_factory):
     old_host = export.hosts.index[0]
     export.hosts.loc[old_host, "esx_version"] = "VMware ESXi 6.5.0 build-1"
     host = export.hosts.loc[old_host, "host"]
-    on_old = export.vms[(export.vms["host"] == host) & ~export.vms["is_template"] & ~export.vms["is_vcls"]]
+    on_old = export.vms[
+        (export.vms["host"] == host) & ~export.vms["is_template"] & ~export.vms["is_vcls"]
+    ]
     targets["esxi_eol"] = on_old["vm_key"].iloc[0]
     assert targets_twin
     return export, targets
@@ -213,9 +320,15 @@ def test_restricting_a_report_to_clusters(planted):
 
 def test_snapshot_age_is_measured_at_export_time(planted):
     export, targets = planted
-    export = type(export)(tables=export.tables, meta=dict(export.meta, export_time=datetime(2030, 1, 1)), quality=export.quality)
+    export = type(export)(
+        tables=export.tables,
+        meta=dict(export.meta, export_time=datetime(2030, 1, 1)),
+        quality=export.quality,
+    )
     hits = risks.assess(export, as_of=AS_OF).hits
-    assert targets["snapshots_present"] in set(hits.loc[hits["check_id"] == "snapshot_old", "vm_key"])
+    assert targets["snapshots_present"] in set(
+        hits.loc[hits["check_id"] == "snapshot_old", "vm_key"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -245,7 +358,11 @@ def test_guest_os_end_of_support(os_name, ended):
 def test_storage_of_a_selection_counts_shared_datastores_once(small):
     from workbench.rvtools_imports import capacity_analysis
 
-    assert capacity.storage_seen_by(small, ["A", "B"]) == {"datastores": 2, "datastore_capacity_mib": 1100, "datastore_free_mib": 450}
+    assert capacity.storage_seen_by(small, ["A", "B"]) == {
+        "datastores": 2,
+        "datastore_capacity_mib": 1100,
+        "datastore_free_mib": 450,
+    }
     assert capacity.storage_seen_by(small, ["B"])["datastore_capacity_mib"] == 1000
     totals = capacity_analysis(small, ["A", "B"], AS_OF)["totals"]
     assert totals["datastore_capacity_mib"] == 1100  # not 1100 + 1000

@@ -23,7 +23,18 @@ def run(tmp_path, capsys):
 
 def test_project_lifecycle(run):
     assert run("init")[0] == 0
-    code, out, _ = run("project", "create", "Alpha", "--type", "vmware_migration", "--start", "2026-01-01", "--team", "Ana,Bram", "--json")
+    code, out, _ = run(
+        "project",
+        "create",
+        "Alpha",
+        "--type",
+        "vmware_migration",
+        "--start",
+        "2026-01-01",
+        "--team",
+        "Ana,Bram",
+        "--json",
+    )
     assert code == 0
     created = json.loads(out)
     assert created["name"] == "Alpha" and created["assigned_team"] == ["Ana", "Bram"]
@@ -34,7 +45,9 @@ def test_project_lifecycle(run):
     code, out, _ = run("project", "list", "--text", "alp")
     assert "Alpha" in out and "Beta" not in out
 
-    code, out, _ = run("project", "update", "Alpha", "--progress", "30", "--description", "moving", "--json")
+    code, out, _ = run(
+        "project", "update", "Alpha", "--progress", "30", "--description", "moving", "--json"
+    )
     assert json.loads(out)["progress_percentage"] == 30
     code, out, _ = run("project", "update", "Alpha", "--clear", "description", "--json")
     assert json.loads(out)["description"] is None
@@ -42,7 +55,9 @@ def test_project_lifecycle(run):
     assert json.loads(out)["start_date"] == "2026-01-01"
 
     assert run("project", "delete", "Alpha")[0] == 0
-    assert json.loads(run("project", "list", "--json")[1]) == [json.loads(run("project", "show", "Beta", "--json")[1])]
+    assert json.loads(run("project", "list", "--json")[1]) == [
+        json.loads(run("project", "show", "Beta", "--json")[1])
+    ]
 
 
 @pytest.mark.parametrize(
@@ -50,8 +65,16 @@ def test_project_lifecycle(run):
     [
         (("project", "show", "nope"), 3, "No project named 'nope'"),
         (("project", "create", "X"), 2, "--type is required"),
-        (("project", "create", "X", "--type", "new_solution", "--start", "2026-13-01"), 2, "Start date must be a date"),
-        (("project", "create", "X", "--type", "new_solution", "--progress", "120"), 2, "from 0 to 100"),
+        (
+            ("project", "create", "X", "--type", "new_solution", "--start", "2026-13-01"),
+            2,
+            "Start date must be a date",
+        ),
+        (
+            ("project", "create", "X", "--type", "new_solution", "--progress", "120"),
+            2,
+            "from 0 to 100",
+        ),
         (("project", "update", "nope", "--progress", "1"), 3, "No project"),
     ],
 )
@@ -70,7 +93,9 @@ def test_duplicate_name_is_a_conflict(run):
 def test_installed_command_reports_a_bad_store_url_without_traceback(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "workbench.cli", "--db", "postgres://nowhere", "project", "list"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     assert "is not understood" in result.stderr and "Traceback" not in result.stderr
@@ -78,7 +103,22 @@ def test_installed_command_reports_a_bad_store_url_without_traceback(tmp_path):
 
 def test_backup_then_restore_into_a_new_data_directory(tmp_path, capsys):
     source, target, archive = tmp_path / "source", tmp_path / "target", tmp_path / "backup.zip"
-    assert main(["--home", str(source), "project", "create", "Kept", "--type", "new_solution", "--progress", "30"]) == 0
+    assert (
+        main(
+            [
+                "--home",
+                str(source),
+                "project",
+                "create",
+                "Kept",
+                "--type",
+                "new_solution",
+                "--progress",
+                "30",
+            ]
+        )
+        == 0
+    )
     assert main(["--home", str(source), "backup", str(archive)]) == 0
     assert "Backup written" in capsys.readouterr().out and archive.stat().st_size > 0
     assert main(["--home", str(target), "restore", str(archive)]) == 0

@@ -13,7 +13,9 @@ from workbench.demo import synthetic_rvtools
 @pytest.fixture
 def run(tmp_path, capsys):
     def invoke(*args):
-        code = main(["--db", f"surrealkv://{tmp_path / 'store'}", "--home", str(tmp_path / "home"), *args])
+        code = main(
+            ["--db", f"surrealkv://{tmp_path / 'store'}", "--home", str(tmp_path / "home"), *args]
+        )
         out = capsys.readouterr()
         return code, out.out, out.err
 
@@ -38,9 +40,13 @@ def test_generate_then_inspect_reports_the_generated_truth(run, tmp_path):
 
 def test_import_list_show_select_delete(run, tmp_path):
     target = tmp_path / "gen.zip"
-    run("rvtools", "generate", str(target), "--vms", "60", "--format", "csv-zip", "--delimiter", ";")
+    run(
+        "rvtools", "generate", str(target), "--vms", "60", "--format", "csv-zip", "--delimiter", ";"
+    )
     run("project", "create", "Exit", "--type", "vmware_migration")
-    code, out, _ = run("rvtools", "import", str(target), "--project", "Exit", "--by", "cli", "--json")
+    code, out, _ = run(
+        "rvtools", "import", str(target), "--project", "Exit", "--by", "cli", "--json"
+    )
     assert code == 0
     record = json.loads(out)
     assert record["processing_status"] == "completed" and record["imported_by"] == "cli"
@@ -50,12 +56,21 @@ def test_import_list_show_select_delete(run, tmp_path):
     code, out, _ = run("rvtools", "list")
     assert code == 0 and "Exit" in out and max(map(len, out.splitlines())) <= 120
     code, out, _ = run("rvtools", "show", record["id"])
-    assert code == 0 and "CL-Prod-A" in out and "Risks (VMs hit)" in out and "in project “Exit”" in out
-    assert "_mib" not in out and "snapshots_present" not in out and " GiB" in out  # titles and units, not ids
+    assert (
+        code == 0 and "CL-Prod-A" in out and "Risks (VMs hit)" in out and "in project “Exit”" in out
+    )
+    assert (
+        "_mib" not in out and "snapshots_present" not in out and " GiB" in out
+    )  # titles and units, not ids
     code, shown, _ = run("rvtools", "show", record["id"], "--json")
     shown = json.loads(shown)
     # The same content as the text, not the whole stored record.
-    assert {c["cluster"] for c in shown["clusters"]} <= {"CL-Prod-A", "CL-Prod-B", "CL-Dev", "(no cluster)"}
+    assert {c["cluster"] for c in shown["clusters"]} <= {
+        "CL-Prod-A",
+        "CL-Prod-B",
+        "CL-Dev",
+        "(no cluster)",
+    }
     assert {r["title"] for r in shown["risks"]} and "environment_summary" not in shown["import"]
     assert all(r["title"] in out for r in shown["risks"])
 

@@ -49,10 +49,12 @@ def page(chromium_path, tmp_path):
         outside: list[str] = []
         page.on(
             "request",
-            lambda request: outside.append(request.url)
-            if urlparse(request.url).hostname not in ("127.0.0.1", "localhost", None)
-            and not request.url.startswith(("data:", "blob:"))
-            else None,
+            lambda request: (
+                outside.append(request.url)
+                if urlparse(request.url).hostname not in ("127.0.0.1", "localhost", None)
+                and not request.url.startswith(("data:", "blob:"))
+                else None
+            ),
         )
         page.outside_requests = outside
         yield page
@@ -86,7 +88,9 @@ def test_create_a_project_with_the_form(served, page, tmp_path):
     page.locator("button.wb-create").click()
     page.locator(".wb-form-message .wb-success").wait_for(timeout=20_000)
     page.wait_for_function(
-        "name => document.querySelector('.wb-table table').innerText.includes(name)", arg=name, timeout=20_000
+        "name => document.querySelector('.wb-table table').innerText.includes(name)",
+        arg=name,
+        timeout=20_000,
     )
     page.screenshot(path=str(tmp_path / "projects.png"), full_page=True)
     assert (tmp_path / "projects.png").stat().st_size > 10_000
@@ -108,7 +112,8 @@ def test_create_a_project_with_the_form(served, page, tmp_path):
     page.keyboard.press("Enter")
     page.locator("button.wb-save").click()
     page.wait_for_function(
-        "() => (document.querySelector('.wb-form-message') || {}).innerText?.includes('Saved')", timeout=20_000
+        "() => (document.querySelector('.wb-form-message') || {}).innerText?.includes('Saved')",
+        timeout=20_000,
     )
     with workbench.open(served["db"], home=str(served["home"])) as ws:
         assert ws.projects.get(name).progress_percentage == 60
@@ -119,7 +124,8 @@ def test_create_a_project_with_the_form(served, page, tmp_path):
     page.screenshot(path=str(tmp_path / "projects-delete.png"), full_page=True)
     page.locator("button.wb-confirm-delete").click()
     page.wait_for_function(
-        "() => (document.querySelector('.wb-form-message') || {}).innerText?.includes('Deleted')", timeout=20_000
+        "() => (document.querySelector('.wb-form-message') || {}).innerText?.includes('Deleted')",
+        timeout=20_000,
     )
     with workbench.open(served["db"], home=str(served["home"])) as ws:
         assert name not in {p.name for p in ws.projects.list()}
@@ -176,7 +182,10 @@ def test_capacity_dashboard_charts_react_to_a_cluster_selection(served, page, tm
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
     page.goto(served["url"] + "voila/render/capacity.ipynb")
-    page.wait_for_function("document.querySelectorAll('.wb-chart .js-plotly-plot .main-svg').length >= 5", timeout=120_000)
+    page.wait_for_function(
+        "document.querySelectorAll('.wb-chart .js-plotly-plot .main-svg').length >= 5",
+        timeout=120_000,
+    )
     table = page.locator(".wb-capacity-table table")
     assert "CL-Prod-A" in table.inner_text() and "CL-Prod-B" in table.inner_text()
     page.screenshot(path=str(tmp_path / "capacity-all.png"), full_page=True)
@@ -212,7 +221,9 @@ def test_capacity_dashboard_charts_react_to_a_cluster_selection(served, page, tm
     assert page.outside_requests == []
     # plotly.js came once, from the kernel; no FigureWidget bundle, no failing widget model.
     assert page.evaluate("!!window.__workbenchPlotly && !!window.Plotly")
-    assert not [m for m in console if "Failed to initialize model" in m or "Error setting state" in m]
+    assert not [
+        m for m in console if "Failed to initialize model" in m or "Error setting state" in m
+    ]
 
     # Saving stores the selection through the facade.
     page.locator("button.wb-save").click()
@@ -224,7 +235,22 @@ def test_capacity_dashboard_charts_react_to_a_cluster_selection(served, page, tm
 
 LONG_NAMES = {
     f"CL-{short}": f"CL-{short}-Frankfurt-Hanau-Datacenter-Production-Zone-{index:02d}"
-    for index, short in enumerate(["Prod-A", "Prod-B", "Test", "DMZ", "Mgmt", "VDI", "SQL", "Edge", "Dev", "Lab", "DR", "Legacy"])
+    for index, short in enumerate(
+        [
+            "Prod-A",
+            "Prod-B",
+            "Test",
+            "DMZ",
+            "Mgmt",
+            "VDI",
+            "SQL",
+            "Edge",
+            "Dev",
+            "Lab",
+            "DR",
+            "Legacy",
+        ]
+    )
 }
 
 
@@ -240,7 +266,13 @@ def write_long_names_export(path) -> None:
         return value
 
     sheets = synthetic_rvtools(2300).sheets
-    write_xlsx(path, {sheet: (headers, [[rename(v) for v in row] for row in rows]) for sheet, (headers, rows) in sheets.items()})
+    write_xlsx(
+        path,
+        {
+            sheet: (headers, [[rename(v) for v in row] for row in rows])
+            for sheet, (headers, rows) in sheets.items()
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -278,16 +310,23 @@ def test_many_clusters_with_long_names_read_without_overlaps(served_clusters, pa
     page.goto(served_clusters["url"] + "voila/render/capacity.ipynb")
     ready = "document.querySelectorAll('.wb-chart .js-plotly-plot .main-svg').length >= 5"
     page.wait_for_function(ready, timeout=120_000)
-    imports = page.eval_on_selector_all(".wb-import select option", "os => os.map(o => o.textContent)")
+    imports = page.eval_on_selector_all(
+        ".wb-import select option", "os => os.map(o => o.textContent)"
+    )
     checked = []
     for index, title in enumerate(imports):
         if index:
             before = page.inner_text(".wb-summary")
             page.locator(".wb-import select").select_option(index=index)
-            page.wait_for_function("b => document.querySelector('.wb-summary').innerText !== b", arg=before, timeout=30_000)
+            page.wait_for_function(
+                "b => document.querySelector('.wb-summary').innerText !== b",
+                arg=before,
+                timeout=30_000,
+            )
         page.wait_for_function(
             "n => document.querySelectorAll('.wb-charts .js-plotly-plot')[0].querySelectorAll('.ytick text').length >= n",
-            arg=13, timeout=30_000,
+            arg=13,
+            timeout=30_000,
         )
         page.wait_for_timeout(800)
         name = "real" if "06_acme1" in title else "long-names"
@@ -302,10 +341,13 @@ def test_many_clusters_with_long_names_read_without_overlaps(served_clusters, pa
         checked.append(name)
 
         # Pick the last cluster: it stays in view in the list, and the charts keep their width.
-        options = page.eval_on_selector_all(".wb-clusters select option", "os => os.map(o => o.textContent)")
+        options = page.eval_on_selector_all(
+            ".wb-clusters select option", "os => os.map(o => o.textContent)"
+        )
         page.locator(".wb-clusters select").select_option(label=options[-1])
         page.wait_for_function(
-            "() => document.querySelector('.wb-capacity-table table').rows.length === 2", timeout=30_000
+            "() => document.querySelector('.wb-capacity-table table').rows.length === 2",
+            timeout=30_000,
         )
         page.wait_for_timeout(500)
         visible = page.evaluate(
@@ -318,7 +360,9 @@ def test_many_clusters_with_long_names_read_without_overlaps(served_clusters, pa
         assert page.evaluate(LABEL_PROBLEMS) == [], title
         page.locator("button", has_text="All clusters").click()
         page.wait_for_function(
-            "n => document.querySelector('.wb-capacity-table table').rows.length > n", arg=13, timeout=30_000
+            "n => document.querySelector('.wb-capacity-table table').rows.length > n",
+            arg=13,
+            timeout=30_000,
         )
     assert "long-names" in checked
     require(served_clusters["real"], "the real 13-cluster export is not in ../shared/data")

@@ -12,9 +12,17 @@ import time
 from workbench.store.watch import HANG_LOG, EngineWatch
 
 
-def run_python(code: str, home, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_python(
+    code: str, home, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     env = dict(os.environ, WORKBENCH_HOME=str(home), WORKBENCH_DB="", **(extra_env or {}))
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
 
 
 def test_a_call_past_its_bound_ends_the_process_with_all_stacks(tmp_path):
@@ -35,8 +43,15 @@ def test_a_call_past_its_bound_ends_the_process_with_all_stacks(tmp_path):
     assert result.returncode == 1 and time.monotonic() - started < 60
     log = (tmp_path / "logs" / HANG_LOG).read_text()
     headline, _, stacks = log.partition("\n")
-    assert "workbench process" in headline and "did not answer within 0.5 s during the open of /somewhere/store" in headline
-    assert "Timeout (0:00:00.500000)!" in stacks and "frozen_engine_call" in stacks and "Thread 0x" in stacks
+    assert (
+        "workbench process" in headline
+        and "did not answer within 0.5 s during the open of /somewhere/store" in headline
+    )
+    assert (
+        "Timeout (0:00:00.500000)!" in stacks
+        and "frozen_engine_call" in stacks
+        and "Thread 0x" in stacks
+    )
 
 
 def test_a_frozen_query_inside_a_unit_of_work_is_logged_with_the_store_path(tmp_path):
@@ -80,7 +95,9 @@ def test_the_open_file_limit_is_raised_to_the_hard_limit(tmp_path):
     )
     shell = f"ulimit -Sn 256 && {sys.executable} -c '{probe}'"
     env = dict(os.environ, WORKBENCH_HOME=str(tmp_path), WORKBENCH_DB="")
-    result = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120, env=env)
+    result = subprocess.run(
+        ["bash", "-c", shell], capture_output=True, text=True, timeout=120, env=env
+    )
     assert result.returncode == 0, result.stderr
     soft, hard = map(int, result.stdout.split())
     assert soft == hard and soft > 256

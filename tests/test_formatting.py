@@ -15,8 +15,16 @@ from workbench import formatting as fmt
 
 @pytest.mark.parametrize(
     "mib, text",
-    [(0, "0 MiB"), (512, "512 MiB"), (1023, "1,023 MiB"), (1024, "1.0 GiB"), (1536, "1.5 GiB"),
-     (1024 * 1024 * 3.25, "3.2 TiB"), (-2048, "-2.0 GiB"), (5 * 1024**3, "5.0 PiB")],
+    [
+        (0, "0 MiB"),
+        (512, "512 MiB"),
+        (1023, "1,023 MiB"),
+        (1024, "1.0 GiB"),
+        (1536, "1.5 GiB"),
+        (1024 * 1024 * 3.25, "3.2 TiB"),
+        (-2048, "-2.0 GiB"),
+        (5 * 1024**3, "5.0 PiB"),
+    ],
 )
 def test_sizes_pick_the_binary_unit_that_fits(mib, text):
     assert fmt.size(mib) == text
@@ -62,7 +70,13 @@ def test_no_cluster_is_named_alike_everywhere(name):
 
 def test_report_frames_are_text_with_labels():
     frame = pd.DataFrame(
-        {"cluster": ["", "CL-A"], "hosts": [1, 12], "memory_mib": [4096.0, 6_291_456.0], "vcpu_per_core_on": [0.5, 3.2], "other": [1, 2]}
+        {
+            "cluster": ["", "CL-A"],
+            "hosts": [1, 12],
+            "memory_mib": [4096.0, 6_291_456.0],
+            "vcpu_per_core_on": [0.5, 3.2],
+            "other": [1, 2],
+        }
     )
     shown = fmt.report(frame, fmt.CAPACITY_REPORT)
     assert list(shown.columns) == ["Cluster", "Hosts", "RAM", "vCPU : core (on)"]

@@ -24,7 +24,11 @@ def imports(path: Path) -> set[str]:
 
 
 def test_only_the_store_imports_surrealdb():
-    offenders = [p for p in PACKAGE.rglob("*.py") if "surrealdb" in imports(p) and "store" not in p.relative_to(PACKAGE).parts]
+    offenders = [
+        p
+        for p in PACKAGE.rglob("*.py")
+        if "surrealdb" in imports(p) and "store" not in p.relative_to(PACKAGE).parts
+    ]
     assert offenders == []
 
 
@@ -44,8 +48,15 @@ def test_store_and_io_import_no_ui():
 def test_no_query_is_built_with_an_f_string():
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in {"query", "one", "transaction", "query_raw"}:
-                assert not (node.args and isinstance(node.args[0], ast.JoinedStr)), f"{path}:{node.lineno}"
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in {
+                "query",
+                "one",
+                "transaction",
+                "query_raw",
+            }:
+                assert not (node.args and isinstance(node.args[0], ast.JoinedStr)), (
+                    f"{path}:{node.lineno}"
+                )
 
 
 def test_openpyxl_parses_through_defusedxml():
@@ -55,7 +66,11 @@ def test_openpyxl_parses_through_defusedxml():
 def _workbench_imports(path: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("workbench."):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("workbench.")
+        ):
             found.add(node.module.split(".")[1])
         elif isinstance(node, ast.Import):
             found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("workbench.")}

@@ -14,10 +14,25 @@ from workbench.store import Store, migrate
 from workbench.store.migrations import Migration, describe_schema, load_migrations
 
 SEED_TABLES = {
-    "project", "workflow", "workflow_template", "server_inventory", "hardware_pool_status",
-    "procurement_request", "rvtools_import", "project_document", "document_template",
+    "project",
+    "workflow",
+    "workflow_template",
+    "server_inventory",
+    "hardware_pool_status",
+    "procurement_request",
+    "rvtools_import",
+    "project_document",
+    "document_template",
 }
-BASKET_TABLES = ["vendor", "hardware_basket", "hardware_lot", "hardware_lot_component", "hardware_lot_price", "hardware_option", "basket_import"]
+BASKET_TABLES = [
+    "vendor",
+    "hardware_basket",
+    "hardware_lot",
+    "hardware_lot_component",
+    "hardware_lot_price",
+    "hardware_option",
+    "basket_import",
+]
 SEED_INDEXES = {
     "project": {"idx_project_status", "idx_project_type", "idx_project_dates"},
     "workflow": {"idx_workflow_project", "idx_workflow_status", "idx_workflow_type"},
@@ -32,7 +47,8 @@ def snapshot(store: Store) -> dict:
     with store.unit_of_work() as session:
         schema = describe_schema(session)
         schema["records"] = {
-            t: session.one("SELECT * FROM type::table($t) ORDER BY id", {"t": t}) for t in schema["tables"]
+            t: session.one("SELECT * FROM type::table($t) ORDER BY id", {"t": t})
+            for t in schema["tables"]
         }
         return schema
 
@@ -50,7 +66,22 @@ def test_every_seed_table_field_and_index_exists(ws):
     for table, indexes in SEED_INDEXES.items():
         assert indexes <= set(schema["tables"][table]["indexes"]), table
     project_fields = set(ws.store.query("INFO FOR TABLE project")[0]["fields"])
-    assert {"name", "description", "project_type", "status", "priority", "start_date", "target_end_date", "actual_end_date", "progress_percentage", "created_by", "assigned_team", "metadata", "created_at", "updated_at"} <= project_fields
+    assert {
+        "name",
+        "description",
+        "project_type",
+        "status",
+        "priority",
+        "start_date",
+        "target_end_date",
+        "actual_end_date",
+        "progress_percentage",
+        "created_by",
+        "assigned_team",
+        "metadata",
+        "created_at",
+        "updated_at",
+    } <= project_fields
     lot_link = ws.store.query("INFO FOR TABLE server_inventory")[0]["fields"]["hardware_model_id"]
     assert "record<hardware_lot>" in lot_link and "REFERENCE ON DELETE REJECT" in lot_link
 
@@ -120,12 +151,18 @@ def test_a_failing_migration_leaves_neither_schema_nor_ledger(ws):
         migrate(ws.store, [*load_migrations(), bad])
     info = ws.store.query("INFO FOR DB")[0]
     assert "half_done" not in info["tables"]
-    assert "0099_broken" not in {r["name"] for r in ws.store.query("SELECT name FROM schema_migration")[0]}
+    assert "0099_broken" not in {
+        r["name"] for r in ws.store.query("SELECT name FROM schema_migration")[0]
+    }
 
 
 def test_database_keeps_created_at_and_sets_updated_at(ws):
     project = ws.projects.create("Clock", "new_solution")
     with pytest.raises(workbench.InvalidInputError, match="readonly"):
-        ws.store.query("UPDATE type::record('project', $k) SET created_at = time::now()", {"k": project.id})
-    later = ws.store.query("UPDATE type::record('project', $k) SET priority = 'high' RETURN AFTER", {"k": project.id})[0][0]
+        ws.store.query(
+            "UPDATE type::record('project', $k) SET created_at = time::now()", {"k": project.id}
+        )
+    later = ws.store.query(
+        "UPDATE type::record('project', $k) SET priority = 'high' RETURN AFTER", {"k": project.id}
+    )[0][0]
     assert later["updated_at"] > project.updated_at and later["created_at"] == project.created_at

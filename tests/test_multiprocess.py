@@ -79,7 +79,9 @@ def _run(target, args_per_worker, home: str, timeout: float = 300.0) -> None:
     assert not stuck and not logged, (
         f"{len(stuck)} worker(s) still running after {timeout:g} s; hang log:\n{logged or '(empty)'}"
     )
-    assert [p.exitcode for p in processes] == [0] * len(processes), f"hang log:\n{logged or '(empty)'}"
+    assert [p.exitcode for p in processes] == [0] * len(processes), (
+        f"hang log:\n{logged or '(empty)'}"
+    )
 
 
 def test_no_lost_updates_across_processes(disk_ws, disk_url, tmp_path):
@@ -94,7 +96,11 @@ def test_unique_names_hold_across_processes(disk_ws, disk_url, tmp_path):
     orders = [names if i % 2 == 0 else names[::-1] for i in range(WORKERS)]
 
     results = mp.get_context("spawn").Queue()
-    _run(_create_projects, [(disk_url, str(tmp_path), order, results) for order in orders], str(tmp_path))
+    _run(
+        _create_projects,
+        [(disk_url, str(tmp_path), order, results) for order in orders],
+        str(tmp_path),
+    )
     outcomes = [results.get(timeout=10) for _ in range(WORKERS)]
     stored = [p.name for p in disk_ws.projects.list()]
     assert sum(c for c, _ in outcomes) == len(names)

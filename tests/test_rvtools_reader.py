@@ -15,8 +15,20 @@ from workbench.errors import ImportRejectedError
 from workbench.io.rvtools import parse_rvtools, read_rvtools
 from workbench.io.xlsx_writer import write_xlsx
 
-TOTAL_KEYS = ("vms", "templates", "powered_on", "vcpus", "memory_mib", "provisioned_mib", "in_use_mib",
-              "hosts", "host_cores", "host_memory_mib", "clusters", "per_cluster")
+TOTAL_KEYS = (
+    "vms",
+    "templates",
+    "powered_on",
+    "vcpus",
+    "memory_mib",
+    "provisioned_mib",
+    "in_use_mib",
+    "hosts",
+    "host_cores",
+    "host_memory_mib",
+    "clusters",
+    "per_cluster",
+)
 
 
 def _totals(export):
@@ -24,9 +36,13 @@ def _totals(export):
     return {k: totals[k] for k in TOTAL_KEYS}
 
 
-@pytest.mark.parametrize("fmt,delimiter", [("xlsx", ","), ("csv", ","), ("csv", ";"), ("csv-zip", ";")])
+@pytest.mark.parametrize(
+    "fmt,delimiter", [("xlsx", ","), ("csv", ","), ("csv", ";"), ("csv-zip", ";")]
+)
 def test_every_format_gives_the_generated_truth(fmt, delimiter, tmp_path):
-    target = tmp_path / ("export.zip" if fmt == "csv-zip" else "export.xlsx" if fmt == "xlsx" else "csv")
+    target = tmp_path / (
+        "export.zip" if fmt == "csv-zip" else "export.xlsx" if fmt == "xlsx" else "csv"
+    )
     synthetic = write_synthetic_rvtools(target, 120, seed=3, fmt=fmt, delimiter=delimiter)
     export = read_rvtools(target)
     assert _totals(export) == synthetic.truth
@@ -39,7 +55,9 @@ def test_every_format_gives_the_generated_truth(fmt, delimiter, tmp_path):
     assert not export.quality.unreadable_values
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(vms=st.integers(min_value=1, max_value=400), seed=st.integers(min_value=0, max_value=10_000))
 def test_totals_equal_the_generated_truth_for_any_size(vms, seed, tmp_path):
     path = tmp_path / f"gen-{vms}-{seed}.xlsx"
@@ -67,28 +85,131 @@ def _xlsx(tmp_path, sheets, name="hand.xlsx"):
     return path
 
 
-OLD_VINFO = ["VM", "Powerstate", "Template", "CPUs", "Memory", "Provisioned MB", "In Use MB", "Cluster", "Host",
-             "Latency Sensitivity", "PowerOn", "Connection state", "VI SDK Server", "VM ID", "Last Backup"]
+OLD_VINFO = [
+    "VM",
+    "Powerstate",
+    "Template",
+    "CPUs",
+    "Memory",
+    "Provisioned MB",
+    "In Use MB",
+    "Cluster",
+    "Host",
+    "Latency Sensitivity",
+    "PowerOn",
+    "Connection state",
+    "VI SDK Server",
+    "VM ID",
+    "Last Backup",
+]
 
 
 def test_3x_headers_encodings_and_sheet_names(tmp_path):
     rows = [
-        ["a", "poweredOn", "False", 2.0, 4096.0, 1000.0, 500.0, "C1", "h1", 1.0, "2018/10/05 12:22:47", "connected", "vc1", "vm-1", "yesterday"],
-        ["a", "suspended", "FALSE", 4.0, 8192.0, 2000.0, 900.0, "C1", "h1", 3.0, "4/4/2018 5:25:31 PM", "orphaned", "vc2", "vm-1", ""],
+        [
+            "a",
+            "poweredOn",
+            "False",
+            2.0,
+            4096.0,
+            1000.0,
+            500.0,
+            "C1",
+            "h1",
+            1.0,
+            "2018/10/05 12:22:47",
+            "connected",
+            "vc1",
+            "vm-1",
+            "yesterday",
+        ],
+        [
+            "a",
+            "suspended",
+            "FALSE",
+            4.0,
+            8192.0,
+            2000.0,
+            900.0,
+            "C1",
+            "h1",
+            3.0,
+            "4/4/2018 5:25:31 PM",
+            "orphaned",
+            "vc2",
+            "vm-1",
+            "",
+        ],
         ["", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],
-        ["tpl", "poweredOff", "True", 1.0, 1024.0, 100.0, 10.0, "C1", "h1", "", "", "inaccessible", "vc1", "vm-9", ""],
-        ["vCLS-1234abcd", "poweredOn", "False", 1.0, 128.0, 10.0, 5.0, "C1", "h1", "", "", "connected", "vc1", "vm-3", ""],
+        [
+            "tpl",
+            "poweredOff",
+            "True",
+            1.0,
+            1024.0,
+            100.0,
+            10.0,
+            "C1",
+            "h1",
+            "",
+            "",
+            "inaccessible",
+            "vc1",
+            "vm-9",
+            "",
+        ],
+        [
+            "vCLS-1234abcd",
+            "poweredOn",
+            "False",
+            1.0,
+            128.0,
+            10.0,
+            5.0,
+            "C1",
+            "h1",
+            "",
+            "",
+            "connected",
+            "vc1",
+            "vm-3",
+            "",
+        ],
     ]
-    disks = (["VM", "Capacity MB", "Raw", "Disk Mode", "Shared Bus", "Raw Comp. Mode", "VI SDK Server", "VM ID"],
-             [["a", 1000.0, "True", "independent_persistent", 2.0, "physicalMode", "vc1", "vm-1"]])
+    disks = (
+        [
+            "VM",
+            "Capacity MB",
+            "Raw",
+            "Disk Mode",
+            "Shared Bus",
+            "Raw Comp. Mode",
+            "VI SDK Server",
+            "VM ID",
+        ],
+        [["a", 1000.0, "True", "independent_persistent", 2.0, "physicalMode", "vc1", "vm-1"]],
+    )
     path = _xlsx(tmp_path, {"tabvInfo": (OLD_VINFO, rows), "tabvDisk": disks})
     export = read_rvtools(path)
     vms = export.vms
     assert list(vms["vm"]) == ["a", "a", "tpl", "vCLS-1234abcd"]
-    assert vms["vm_key"].tolist() == ["vc1/vm-1", "vc2/vm-1", "vc1/vm-9", "vc1/vm-3"]  # same name and ID, two vCenters
-    assert vms["provisioned_mib"].tolist() == [1000.0, 2000.0, 100.0, 10.0]  # MB headers are MiB values
+    assert vms["vm_key"].tolist() == [
+        "vc1/vm-1",
+        "vc2/vm-1",
+        "vc1/vm-9",
+        "vc1/vm-3",
+    ]  # same name and ID, two vCenters
+    assert vms["provisioned_mib"].tolist() == [
+        1000.0,
+        2000.0,
+        100.0,
+        10.0,
+    ]  # MB headers are MiB values
     assert vms["latency_sensitivity"].tolist()[:2] == ["normal", "high"]  # 3.x numeric enum
-    assert vms["power_on_time"].tolist()[:2] == [pd.Timestamp("2018-10-05 12:22:47"), pd.Timestamp("2018-04-04 17:25:31")]
+    assert vms["power_on_time"].tolist()[:2] == [
+        pd.Timestamp("2018-10-05 12:22:47"),
+        pd.Timestamp("2018-04-04 17:25:31"),
+    ]
     assert vms["is_suspended"].tolist() == [False, True, False, False]
     assert vms["is_template"].tolist() == [False, False, True, False]
     assert vms["is_vcls"].tolist() == [False, False, False, True]
@@ -102,13 +223,25 @@ def test_3x_headers_encodings_and_sheet_names(tmp_path):
 
 
 def test_db_column_names_and_trailing_spaces(tmp_path):
-    headers = ["vInfoVMName", "vInfoPowerstate", "vInfoTemplate", "vInfoCPUs", "vInfoMemory", "vInfoProvisioned",
-               "vInfoInUse", "vInfoCluster ", " vInfoHost"]
-    path = _xlsx(tmp_path, {"vInfo": (headers, [["x", "poweredOn", "False", 2.0, 2048.0, 10.0, 5.0, "C", "h"]])})
-    vms = read_rvtools(path).vms
-    assert vms.loc[0, ["vm", "vcpus", "memory_mib", "provisioned_mib", "in_use_mib", "cluster", "host"]].tolist() == [
-        "x", 2, 2048.0, 10.0, 5.0, "C", "h"
+    headers = [
+        "vInfoVMName",
+        "vInfoPowerstate",
+        "vInfoTemplate",
+        "vInfoCPUs",
+        "vInfoMemory",
+        "vInfoProvisioned",
+        "vInfoInUse",
+        "vInfoCluster ",
+        " vInfoHost",
     ]
+    path = _xlsx(
+        tmp_path,
+        {"vInfo": (headers, [["x", "poweredOn", "False", 2.0, 2048.0, 10.0, 5.0, "C", "h"]])},
+    )
+    vms = read_rvtools(path).vms
+    assert vms.loc[
+        0, ["vm", "vcpus", "memory_mib", "provisioned_mib", "in_use_mib", "cluster", "host"]
+    ].tolist() == ["x", 2, 2048.0, 10.0, 5.0, "C", "h"]
 
 
 def test_unreadable_values_are_reported_not_guessed(tmp_path):
@@ -121,10 +254,17 @@ def test_unreadable_values_are_reported_not_guessed(tmp_path):
 
 
 def test_future_versions_are_flagged(tmp_path):
-    meta = (["RVTools major version", "RVTools version", "xlsx creation datetime", "Server"],
-            [[4.9, "4.9.2.1", datetime(2027, 1, 1), "vc"]])
-    path = _xlsx(tmp_path, {"vInfo": (["VM", "Powerstate", "Template", "CPUs"], [["x", "poweredOn", "False", 1.0]]),
-                            "vMetaData": meta})
+    meta = (
+        ["RVTools major version", "RVTools version", "xlsx creation datetime", "Server"],
+        [[4.9, "4.9.2.1", datetime(2027, 1, 1), "vc"]],
+    )
+    path = _xlsx(
+        tmp_path,
+        {
+            "vInfo": (["VM", "Powerstate", "Template", "CPUs"], [["x", "poweredOn", "False", 1.0]]),
+            "vMetaData": meta,
+        },
+    )
     export = read_rvtools(path)
     assert export.meta["rvtools_version"] == "4.9.2.1"
     assert any("newer than" in w for w in export.quality.warnings)
@@ -139,14 +279,19 @@ def test_a_vinfo_without_rvtools_columns_is_refused(tmp_path):
 def test_parse_rvtools_takes_bytes_and_refuses_a_lone_csv(tmp_path):
     path = tmp_path / "x.xlsx"
     write_synthetic_rvtools(path, 10)
-    assert len(parse_rvtools(path.read_bytes()).vms) == synthetic_rvtools(10).truth["vms"] + synthetic_rvtools(10).truth["templates"]
+    assert (
+        len(parse_rvtools(path.read_bytes()).vms)
+        == synthetic_rvtools(10).truth["vms"] + synthetic_rvtools(10).truth["templates"]
+    )
     with pytest.raises(ImportRejectedError, match="needs its name"):
         parse_rvtools(b"VM,Powerstate\nx,poweredOn\n")
 
 
 def test_a_single_csv_file_by_path(tmp_path):
     path = tmp_path / "RVTools_tabvInfo.csv"
-    path.write_text("VM;Powerstate;Template;CPUs;Memory\nx;poweredOn;False;2;1024,5\n", encoding="utf-8")
+    path.write_text(
+        "VM;Powerstate;Template;CPUs;Memory\nx;poweredOn;False;2;1024,5\n", encoding="utf-8"
+    )
     vms = read_rvtools(path).vms
     assert vms.loc[0, "memory_mib"] == 1024.5 and vms.loc[0, "vcpus"] == 2
     other = tmp_path / "notes.csv"
@@ -171,7 +316,9 @@ def test_a_merged_export_of_two_vcenters_keeps_their_clusters_apart(tmp_path):
     for key in ("vms", "vcpus", "memory_mib", "hosts", "host_cores"):
         assert totals[key] == one.truth[key] + two.truth[key], key
     east = totals["per_cluster"]["vc-east.example/CL-Prod-A"]
-    assert {k: east[k] for k in ("vms", "vcpus", "hosts")} == {k: one.truth["per_cluster"]["CL-Prod-A"][k] for k in ("vms", "vcpus", "hosts")}
+    assert {k: east[k] for k in ("vms", "vcpus", "hosts")} == {
+        k: one.truth["per_cluster"]["CL-Prod-A"][k] for k in ("vms", "vcpus", "hosts")
+    }
     assert "CL-Prod-A" not in totals["per_cluster"]
     assert export.vms["vm_key"].is_unique  # the same VM IDs in both vCenters stay apart
     assert export.quality.reconciliation["agrees"].all()
@@ -179,7 +326,19 @@ def test_a_merged_export_of_two_vcenters_keeps_their_clusters_apart(tmp_path):
 
 
 def test_custom_columns_never_overwrite_or_collide(tmp_path):
-    headers = ["VM", "Powerstate", "Template", "CPUs", "Owner", "Owner", "Owner", "vcenter", "Datacenter", "Datacenter", ""]
+    headers = [
+        "VM",
+        "Powerstate",
+        "Template",
+        "CPUs",
+        "Owner",
+        "Owner",
+        "Owner",
+        "vcenter",
+        "Datacenter",
+        "Datacenter",
+        "",
+    ]
     row = ["x", "poweredOn", "False", 1.0, "a", "b", "c", "tag value", "DC1", "DC-copy", "loose"]
     path = _xlsx(tmp_path, {"vInfo": (headers, [row])})
     export = read_rvtools(path)
@@ -188,7 +347,14 @@ def test_custom_columns_never_overwrite_or_collide(tmp_path):
     assert vms.loc[0, "vcenter (2)"] == "tag value" and vms.loc[0, "vcenter"] == ""
     assert vms.loc[0, "datacenter"] == "DC1" and vms.loc[0, "Datacenter"] == "DC-copy"
     assert vms.loc[0, "unnamed"] == "loose"
-    assert export.quality.custom_columns["vInfo"] == ["Owner", "Owner (2)", "Owner (3)", "vcenter (2)", "Datacenter", "unnamed"]
+    assert export.quality.custom_columns["vInfo"] == [
+        "Owner",
+        "Owner (2)",
+        "Owner (3)",
+        "vcenter (2)",
+        "Datacenter",
+        "unnamed",
+    ]
 
 
 def test_repeated_custom_headers_with_parentheses_get_numbered(tmp_path):
@@ -200,10 +366,16 @@ def test_repeated_custom_headers_with_parentheses_get_numbered(tmp_path):
 
 def test_booleans_in_any_spelling(tmp_path):
     headers = ["VM", "Powerstate", "Template", "CPUs", "CBT"]
-    rows = [[f"v{i}", "poweredOn", template, 1.0, cbt] for i, (template, cbt) in
-            enumerate([("False", "TRUE"), ("false", "yes"), (False, 1.0), ("", "No"), ("FALSE", "maybe")])]
+    rows = [
+        [f"v{i}", "poweredOn", template, 1.0, cbt]
+        for i, (template, cbt) in enumerate(
+            [("False", "TRUE"), ("false", "yes"), (False, 1.0), ("", "No"), ("FALSE", "maybe")]
+        )
+    ]
     export = read_rvtools(_xlsx(tmp_path, {"vInfo": (headers, rows)}))
     assert export.vms["template"].tolist()[:3] == [False, False, False]
     assert pd.isna(export.vms["template"][3])
-    assert export.vms["cbt"].tolist()[:4] == [True, True, True, False] and pd.isna(export.vms["cbt"][4])
+    assert export.vms["cbt"].tolist()[:4] == [True, True, True, False] and pd.isna(
+        export.vms["cbt"][4]
+    )
     assert {u["column"]: u["example"] for u in export.quality.unreadable_values} == {"cbt": "maybe"}

@@ -76,11 +76,15 @@ def _raw_totals(path: Path) -> dict:
     for name in names | {str(r["Cluster"]).strip() for r in vinfo + vhost}:
         per_cluster[name] = {
             **vm_sums([r for r in live if str(r["Cluster"]).strip() == name]),
-            "templates": sum(str(r["Template"]) == "True" and str(r["Cluster"]).strip() == name for r in vinfo),
+            "templates": sum(
+                str(r["Template"]) == "True" and str(r["Cluster"]).strip() == name for r in vinfo
+            ),
             **host_sums([r for r in vhost if str(r["Cluster"]).strip() == name]),
         }
     meta = _sheet(book, "vMetaData")
-    servers = {str(r.get("VI SDK Server", "")).strip() for r in vinfo} | {str(r.get("Server", "")).strip() for r in meta}
+    servers = {str(r.get("VI SDK Server", "")).strip() for r in vinfo} | {
+        str(r.get("Server", "")).strip() for r in meta
+    }
     servers.discard("")
     return {
         "rvtools_version": meta[0]["RVTools version"] if meta else None,
@@ -101,8 +105,19 @@ def test_inspect_totals_match_the_raw_cells(name, capsys):
     got = json.loads(capsys.readouterr().out)
     assert got["rvtools_version"] == expected["rvtools_version"]
     assert set(got["vcenters"]) == expected["vcenters"]
-    for key in ("vms", "templates", "powered_on", "vcpus", "memory_mib", "provisioned_mib", "in_use_mib",
-                "hosts", "host_cores", "host_memory_mib", "clusters"):
+    for key in (
+        "vms",
+        "templates",
+        "powered_on",
+        "vcpus",
+        "memory_mib",
+        "provisioned_mib",
+        "in_use_mib",
+        "hosts",
+        "host_cores",
+        "host_memory_mib",
+        "clusters",
+    ):
         assert got[key] == pytest.approx(expected[key]), key
     assert set(got["per_cluster"]) == set(expected["per_cluster"])
     for cluster, figures in expected["per_cluster"].items():
@@ -120,7 +135,9 @@ def test_imports_with_zero_errors(name, ws):
     assert record.processing_status == "completed" and record.error_message is None
     export = read_rvtools(path)
     assert record.total_vms == capacity.inventory_totals(export)["vms"]
-    assert not export.quality.unreadable_values or all(u["sheet"] == "vLicense" for u in export.quality.unreadable_values)
+    assert not export.quality.unreadable_values or all(
+        u["sheet"] == "vLicense" for u in export.quality.unreadable_values
+    )
     # Parquet round trip: the stored tables are the parsed ones.
     tables = ws.rvtools.tables(record.id)
     for sheet in ("vInfo", "vHost", "vDisk"):
@@ -139,11 +156,16 @@ def test_cluster_reconciliation_is_reported(name):
     assert set(rec["measure"]) == {"hosts", "cpu_cores", "total_memory_mib", "total_cpu_mhz"}
     assert set(rec["cluster"]) == set(export["vCluster"]["cluster"])
     for row in rec[~rec["agrees"]].itertuples():
-        assert any(f"Cluster {row.cluster!r}: vCluster {row.measure}" in w for w in export.quality.warnings)
+        assert any(
+            f"Cluster {row.cluster!r}: vCluster {row.measure}" in w for w in export.quality.warnings
+        )
 
 
 def test_the_files_documented_as_reconciling_do(shared_data):
-    for name in ("03_ovh-pcc_rvtools-4.4.3_vc7.0.3_124vm.xlsx", "06_acme1-aeris_rvtools-4.6.1_vc8.0.3_1304vm.xlsx"):
+    for name in (
+        "03_ovh-pcc_rvtools-4.4.3_vc7.0.3_124vm.xlsx",
+        "06_acme1-aeris_rvtools-4.6.1_vc8.0.3_1304vm.xlsx",
+    ):
         rec = read_rvtools(RVTOOLS / name).quality.reconciliation
         assert len(rec) and rec["agrees"].all(), name
         memory = rec[rec["measure"] == "total_memory_mib"]
@@ -162,7 +184,11 @@ def test_version_quirks(shared_data):
     old = read_rvtools(RVTOOLS / "10_billsample_rvtools-3.x-trimmed_131vm.xlsx")
     assert old.meta["header_units"] == "MB" and old.meta["rvtools_version"] is None
     disks = old["vDisk"]
-    assert set(disks.loc[disks["raw"].fillna(False).astype(bool), "shared_bus"]) <= {"physicalSharing", "noSharing", "virtualSharing"}
+    assert set(disks.loc[disks["raw"].fillna(False).astype(bool), "shared_bus"]) <= {
+        "physicalSharing",
+        "noSharing",
+        "virtualSharing",
+    }
     assert "vm" in old.quality.missing_columns["vPartition"]
     assert any("vPartition has no VM column" in w for w in old.quality.warnings)
 
@@ -188,5 +214,9 @@ def test_physical_rdms_match_the_raw_cells(shared_data):
 
 def test_stale_and_huge_dimensions_are_ignored(shared_data):
     # 11 declares A1:N3504 for 806 rows; 12 (LibreOffice) declares A1:CL1048576 for 10 rows.
-    assert len(read_rvtools(RVTOOLS / "11_sizingworkshop_rvtools-3.x-trimmed_805vm.xlsx").vms) == 805
-    assert len(read_rvtools(RVTOOLS / "12_kubev2v-example1_rvtools-4.x-anonymised_9vm.xlsx").vms) == 9
+    assert (
+        len(read_rvtools(RVTOOLS / "11_sizingworkshop_rvtools-3.x-trimmed_805vm.xlsx").vms) == 805
+    )
+    assert (
+        len(read_rvtools(RVTOOLS / "12_kubev2v-example1_rvtools-4.x-anonymised_9vm.xlsx").vms) == 9
+    )

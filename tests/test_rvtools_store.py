@@ -37,7 +37,9 @@ def test_upload_stores_record_original_and_tables(ws, export_path):
     assert record.total_vms == int((~export.vms["is_template"]).sum())
     assert record.total_hosts == len(export.hosts)
     assert record.environment_summary["vms"] == record.total_vms
-    assert {c["cluster"] for c in record.clusters_data} == set(export.clusters["cluster"]) | set(export.hosts["cluster"])
+    assert {c["cluster"] for c in record.clusters_data} == set(export.clusters["cluster"]) | set(
+        export.hosts["cluster"]
+    )
     assert record.capacity_analysis["selected"] == [] and record.capacity_analysis["risks"]
     folder = Path(record.raw_data_path)
     assert (folder / "original" / export_path.name).read_bytes() == export_path.read_bytes()
@@ -135,6 +137,7 @@ def test_a_rejected_file_stores_nothing(ws, tmp_path):
 
 def _crash_during_import(url: str, home: str, path: str) -> None:
     """Child process: start an import and die while writing its tables."""
+
     def die(export, folder):
         (folder / "tables").mkdir()
         (folder / "tables" / "vInfo.parquet").write_bytes(b"partial")
@@ -146,7 +149,9 @@ def _crash_during_import(url: str, home: str, path: str) -> None:
 
 
 @pytest.mark.multiprocess
-def test_a_crash_mid_import_is_cleaned_up_by_the_next_call(disk_ws, disk_url, tmp_path, export_path):
+def test_a_crash_mid_import_is_cleaned_up_by_the_next_call(
+    disk_ws, disk_url, tmp_path, export_path
+):
     disk_ws.projects.create("P", "vmware_migration")
     child = multiprocessing.get_context("spawn").Process(
         target=_crash_during_import, args=(disk_url, str(tmp_path), str(export_path))

@@ -29,7 +29,9 @@ CLI = [sys.executable, "-m", "workbench.cli"]
 
 def cli(home: Path | str, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, WORKBENCH_DB="", WORKBENCH_HOME="")
-    return subprocess.run([*CLI, "--home", str(home), *args], capture_output=True, text=True, timeout=120, env=env)
+    return subprocess.run(
+        [*CLI, "--home", str(home), *args], capture_output=True, text=True, timeout=120, env=env
+    )
 
 
 def assert_one_plain_line(result: subprocess.CompletedProcess, code: int, *fragments: str) -> None:
@@ -56,7 +58,9 @@ def test_a_store_deleted_between_units_of_work_is_not_recreated(disk_ws, tmp_pat
     for attempt in (
         lambda: disk_ws.projects.create("After", "vmware_migration"),
         # Without the schema these were accepted: a duplicate name, a bad type, progress 999.
-        lambda: disk_ws.store.query("CREATE project CONTENT {name: 'Before', project_type: 'bogus', progress_percentage: 999}"),
+        lambda: disk_ws.store.query(
+            "CREATE project CONTENT {name: 'Before', project_type: 'bogus', progress_percentage: 999}"
+        ),
         lambda: disk_ws.projects.list(),
         lambda: disk_ws.migrate(),  # migrate must not paper over it
     ):
@@ -113,7 +117,9 @@ def test_a_replaced_store_is_refused(tmp_path):
     with pytest.raises(StoreUnavailableError, match="was replaced by another store"):
         first.migrate()
     # A new process knows it from the identity kept beside the store.
-    assert_one_plain_line(cli(tmp_path / "a", "project", "list"), 5, "was replaced by another store")
+    assert_one_plain_line(
+        cli(tmp_path / "a", "project", "list"), 5, "was replaced by another store"
+    )
     assert project_names(second) == ["Theirs"]
 
 
@@ -133,7 +139,9 @@ def test_units_of_work_without_a_schema_are_refused_until_migrate(tmp_path):
         store.query("CREATE project CONTENT {name: 'x'}")
     assert not store.path.exists()
     migrate(store)
-    assert store.identity and Path(str(store.path) + ".identity").read_text().strip() == store.identity
+    assert (
+        store.identity and Path(str(store.path) + ".identity").read_text().strip() == store.identity
+    )
     store.query("CREATE project CONTENT {name: 'x', project_type: 'new_solution'}")
 
 
@@ -141,7 +149,9 @@ def test_a_store_from_before_the_identity_is_adopted_by_migrate(tmp_path):
     store = Store(Settings.from_env(db_url=f"surrealkv://{tmp_path / 'store'}", home=str(tmp_path)))
     older = [m for m in load_migrations() if m.number < 7]
     migrate(store, older)
-    store.query("CREATE project CONTENT {name: 'Old', project_type: 'new_solution'}")  # usable as before
+    store.query(
+        "CREATE project CONTENT {name: 'Old', project_type: 'new_solution'}"
+    )  # usable as before
     assert store.identity is None
     with workbench.open(None, home=str(tmp_path)) as ws:
         assert project_names(ws) == ["Old"] and ws.store.identity
@@ -179,7 +189,10 @@ def test_data_directory_deleted(disk_ws, tmp_path):
 
 
 def _root_required() -> None:
-    require(os.geteuid() == 0 and shutil.which("mount") is not None, "needs root to mount a small file system")
+    require(
+        os.geteuid() == 0 and shutil.which("mount") is not None,
+        "needs root to mount a small file system",
+    )
 
 
 @contextmanager
@@ -187,7 +200,9 @@ def small_disk(size: str):
     """A real tmpfs of ``size`` (root only), removed afterwards."""
     _root_required()
     folder = Path(tempfile.mkdtemp(prefix="workbench-disk-", dir="/tmp"))
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(folder)], check=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(folder)], check=True
+    )
     try:
         yield folder
     finally:
@@ -196,13 +211,21 @@ def small_disk(size: str):
 
 
 def test_lock_file_not_writable(tmp_path):
-    require(shutil.which("setpriv") is not None, "needs setpriv (util-linux) to drop root's override")
+    require(
+        shutil.which("setpriv") is not None, "needs setpriv (util-linux) to drop root's override"
+    )
     assert cli(tmp_path, "init").returncode == 0
     (tmp_path / "store.lock").chmod(0o444)
     # Without CAP_DAC_OVERRIDE, root obeys file permissions like any user.
     drop = ["setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search", "--"]
     env = dict(os.environ, WORKBENCH_DB="")
-    result = subprocess.run([*drop, *CLI, "--home", str(tmp_path), "project", "list"], capture_output=True, text=True, timeout=120, env=env)
+    result = subprocess.run(
+        [*drop, *CLI, "--home", str(tmp_path), "project", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert_one_plain_line(result, 5, "Permission denied", "store.lock")
 
 
@@ -212,11 +235,17 @@ def test_read_only_data_directory():
         assert cli(home, "init").returncode == 0
         assert cli(home, "project", "create", "Before", "--type", "new_solution").returncode == 0
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
-        assert_one_plain_line(cli(home, "project", "create", "After", "--type", "new_solution"), 5, "read-only")
+        assert_one_plain_line(
+            cli(home, "project", "create", "After", "--type", "new_solution"), 5, "read-only"
+        )
         assert_one_plain_line(cli(home, "project", "list"), 5, "read-only")
         subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True)
         listed = cli(home, "project", "list", "--json")
-        assert listed.returncode == 0 and '"Before"' in listed.stdout and '"After"' not in listed.stdout
+        assert (
+            listed.returncode == 0
+            and '"Before"' in listed.stdout
+            and '"After"' not in listed.stdout
+        )
 
 
 def test_full_disk():
@@ -232,10 +261,18 @@ def test_full_disk():
                     out.flush()
             except OSError:
                 pass  # the disk is full
-        assert_one_plain_line(cli(home, "project", "create", "After", "--type", "new_solution"), 5, "No space left on device")
+        assert_one_plain_line(
+            cli(home, "project", "create", "After", "--type", "new_solution"),
+            5,
+            "No space left on device",
+        )
         filler.unlink()
         listed = cli(home, "project", "list", "--json")
-        assert listed.returncode == 0 and '"Before"' in listed.stdout and '"After"' not in listed.stdout
+        assert (
+            listed.returncode == 0
+            and '"Before"' in listed.stdout
+            and '"After"' not in listed.stdout
+        )
 
 
 # -- names and ids never mix ---------------------------------------------------------------------
@@ -261,7 +298,9 @@ def test_a_name_equal_to_another_projects_id_cannot_touch_it_from_the_cli(tmp_pa
     assert deleted.returncode == 0 and f"Deleted project '{bare}'" in deleted.stdout
     shown = cli(tmp_path, "project", "show", first_ref, "--json")
     assert shown.returncode == 0 and '"First"' in shown.stdout
-    assert_one_plain_line(cli(tmp_path, "project", "show", bare), 3, f"No project named '{bare}'", "project:<id>")
+    assert_one_plain_line(
+        cli(tmp_path, "project", "show", bare), 3, f"No project named '{bare}'", "project:<id>"
+    )
 
 
 def test_names_are_trimmed_normalised_and_unique_ignoring_case(ws):
@@ -294,7 +333,13 @@ def test_names_written_like_ids_are_refused(ws):
 
 @pytest.mark.parametrize(
     "field, value",
-    [("name", "bad \ud800 name"), ("description", "\udcff"), ("created_by", "x\udfff"), ("metadata", {"k\ud800": 1}), ("metadata", {"k": ["\ud800"]})],
+    [
+        ("name", "bad \ud800 name"),
+        ("description", "\udcff"),
+        ("created_by", "x\udfff"),
+        ("metadata", {"k\ud800": 1}),
+        ("metadata", {"k": ["\ud800"]}),
+    ],
 )
 def test_lone_surrogates_are_invalid_input(ws, field, value):
     values = {"name": "Fine", field: value}
@@ -315,8 +360,21 @@ def test_control_characters_in_names_are_refused(ws, name):
 
 def test_non_utf8_arguments_are_invalid_input(tmp_path):
     result = subprocess.run(
-        [os.fsencode(sys.executable), b"-m", b"workbench.cli", b"--home", os.fsencode(tmp_path), b"project", b"create", b"caf\xe9", b"--type", b"new_solution"],
-        capture_output=True, timeout=120, env=dict(os.environ, WORKBENCH_DB=""),
+        [
+            os.fsencode(sys.executable),
+            b"-m",
+            b"workbench.cli",
+            b"--home",
+            os.fsencode(tmp_path),
+            b"project",
+            b"create",
+            b"caf\xe9",
+            b"--type",
+            b"new_solution",
+        ],
+        capture_output=True,
+        timeout=120,
+        env=dict(os.environ, WORKBENCH_DB=""),
     )
     assert result.returncode == 2 and b"Traceback" not in result.stderr
     assert b"not valid UTF-8" in result.stderr and len(result.stderr.strip().splitlines()) == 1
@@ -328,7 +386,9 @@ def test_a_closed_pipe_ends_the_cli_quietly(tmp_path):
             ws.projects.create(f"Project {i:03}", "new_solution", description="x" * 200)
     env = dict(os.environ, WORKBENCH_DB="")
     shell = f"{sys.executable} -m workbench.cli --home {tmp_path} project list --json | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}"
-    result = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120, env=env)
+    result = subprocess.run(
+        ["bash", "-c", shell], capture_output=True, text=True, timeout=120, env=env
+    )
     assert result.stderr == "", result.stderr
     assert result.stdout.strip() in ("0", "141")
 
@@ -340,7 +400,9 @@ def test_missing_projects_are_not_found_not_crashes(ws):
         ws.projects.get("project:")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(name=st.text(alphabet=st.characters(exclude_categories=()), max_size=30))
 def test_any_text_as_a_name_is_stored_exactly_or_refused_plainly(ws, name):
     """Whatever text arrives (surrogates, controls, marks, invisibles), a name is either
@@ -350,7 +412,10 @@ def test_any_text_as_a_name_is_stored_exactly_or_refused_plainly(ws, name):
     except InvalidInputError:
         return
     except ConflictError:
-        assert any(p.name.lower() == unicodedata.normalize("NFC", name).strip().lower() for p in ws.projects.list())
+        assert any(
+            p.name.lower() == unicodedata.normalize("NFC", name).strip().lower()
+            for p in ws.projects.list()
+        )
         return
     assert created.name == unicodedata.normalize("NFC", name).strip() and is_visible(created.name)
     # "Ignoring case" is the database's lower-casing (string::lowercase), one rule for every

@@ -17,7 +17,10 @@ def test_form_creates_and_table_filters(ws):
     app.target_end_date.value = date(2026, 2, 1)
     app.create_button.click()
     # The form's own labels, no field names, no reprs.
-    assert "Target end date (2026-02-01) is before the start date (2026-03-01)" in app.form_message.value
+    assert (
+        "Target end date (2026-02-01) is before the start date (2026-03-01)"
+        in app.form_message.value
+    )
     assert "target_end_date" not in app.form_message.value and ws.projects.count() == 6
     app.target_end_date.value = date(2026, 9, 1)
     app.create_button.click()
@@ -31,9 +34,17 @@ def test_form_creates_and_table_filters(ws):
 
 
 def test_table_reads_as_labels_dates_and_percentages(ws):
-    ws.projects.create("Contoso exit", "vmware_migration", status="on_hold", start_date="2026-01-05", progress_percentage=40)
+    ws.projects.create(
+        "Contoso exit",
+        "vmware_migration",
+        status="on_hold",
+        start_date="2026-01-05",
+        progress_percentage=40,
+    )
     html = ProjectsApp(ws).table.value
-    assert "VMware migration" in html and "On hold" in html and "2026-01-05" in html and "40%" in html
+    assert (
+        "VMware migration" in html and "On hold" in html and "2026-01-05" in html and "40%" in html
+    )
     assert "vmware_migration" not in html and "00:00" not in html
 
 
@@ -42,12 +53,18 @@ def test_edit_every_field_then_delete_with_confirmation(ws):
     app = ProjectsApp(ws)
     ref = ws.projects.get("O'Brien's move").ref
     app.picker.value = ref
-    assert app.name.value == "O'Brien's move" and app.buttons.children == (app.save_button, app.delete_button)
+    assert app.name.value == "O'Brien's move" and app.buttons.children == (
+        app.save_button,
+        app.delete_button,
+    )
 
     app.progress.value = 250  # the slider clamps; a bad end date is refused in plain words
     app.target_end_date.value = date(2025, 12, 31)
     app.save_button.click()
-    assert "Target end date (2025-12-31) is before the start date (2026-01-05)" in app.form_message.value
+    assert (
+        "Target end date (2025-12-31) is before the start date (2026-01-05)"
+        in app.form_message.value
+    )
     assert "\\'" not in app.form_message.value
 
     app.name.value = "O'Brien's move, phase 2"
@@ -62,8 +79,17 @@ def test_edit_every_field_then_delete_with_confirmation(ws):
     app.save_button.click()
     saved = ws.projects.get(ref)
     assert "wb-success" in app.form_message.value
-    assert (saved.name, saved.project_type, saved.status, saved.priority) == ("O'Brien's move, phase 2", "hardware_refresh", "active", "high")
-    assert (saved.target_end_date, saved.actual_end_date, saved.progress_percentage) == (date(2026, 6, 30), date(2026, 6, 1), 65)
+    assert (saved.name, saved.project_type, saved.status, saved.priority) == (
+        "O'Brien's move, phase 2",
+        "hardware_refresh",
+        "active",
+        "high",
+    )
+    assert (saved.target_end_date, saved.actual_end_date, saved.progress_percentage) == (
+        date(2026, 6, 30),
+        date(2026, 6, 1),
+        65,
+    )
     assert saved.assigned_team == ("Ana", "Bram") and saved.description == "Second wave"
     assert "phase 2" in app.table.value
 
@@ -77,7 +103,9 @@ def test_edit_every_field_then_delete_with_confirmation(ws):
     assert ws.projects.count() == 1 and app.confirm_box.layout.display == "none"
     app.delete_button.click()
     app.confirm_button.click()
-    assert ws.projects.count() == 0 and "Deleted" in app.form_message.value and app.picker.value == NEW
+    assert (
+        ws.projects.count() == 0 and "Deleted" in app.form_message.value and app.picker.value == NEW
+    )
 
 
 def test_contradicting_filters_give_a_hint(ws):
@@ -85,7 +113,10 @@ def test_contradicting_filters_give_a_hint(ws):
     app = ProjectsApp(ws)
     app.starts_from.value = date(2026, 5, 1)
     app.starts_until.value = date(2026, 4, 1)
-    assert "is after" in app.filter_message.value and "no project can match" in app.filter_message.value
+    assert (
+        "is after" in app.filter_message.value
+        and "no project can match" in app.filter_message.value
+    )
 
 
 def test_dashboard_shows_a_message_when_the_store_cannot_open(monkeypatch):

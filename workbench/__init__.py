@@ -32,7 +32,10 @@ if TYPE_CHECKING:
 
 # Spreadsheets from clients are untrusted: openpyxl must parse XML through defusedxml. This is
 # openpyxl's own rule for openpyxl.DEFUSEDXML, checked without importing openpyxl (0.3 s).
-if _importlib_util.find_spec("defusedxml") is None or _os.environ.get("OPENPYXL_DEFUSEDXML", "True") != "True":
+if (
+    _importlib_util.find_spec("defusedxml") is None
+    or _os.environ.get("OPENPYXL_DEFUSEDXML", "True") != "True"
+):
     raise ImportError(
         "openpyxl would not use defusedxml: install defusedxml and do not set "
         "OPENPYXL_DEFUSEDXML=False."

@@ -18,22 +18,59 @@ from workbench.errors import InvalidInputError
 from workbench.io.rvtools import RVToolsExport
 
 CLUSTER_COLUMNS = [
-    "cluster", "vcenter", "hosts", "effective_hosts", "sockets", "cores", "threads", "cpu_mhz",
-    "memory_mib", "vms", "vms_on", "templates", "vcpus", "vcpus_on", "vram_mib", "vram_on_mib",
-    "provisioned_mib", "provisioned_on_mib", "in_use_mib", "in_use_on_mib",
-    "vcpu_per_core", "vcpu_per_core_on", "vram_per_ram", "vram_per_ram_on",
-    "largest_host_cores", "largest_host_memory_mib", "n1_cores", "n1_memory_mib",
-    "n1_vcpu_per_core_on", "n1_memory_headroom_mib", "datastores", "datastore_capacity_mib",
+    "cluster",
+    "vcenter",
+    "hosts",
+    "effective_hosts",
+    "sockets",
+    "cores",
+    "threads",
+    "cpu_mhz",
+    "memory_mib",
+    "vms",
+    "vms_on",
+    "templates",
+    "vcpus",
+    "vcpus_on",
+    "vram_mib",
+    "vram_on_mib",
+    "provisioned_mib",
+    "provisioned_on_mib",
+    "in_use_mib",
+    "in_use_on_mib",
+    "vcpu_per_core",
+    "vcpu_per_core_on",
+    "vram_per_ram",
+    "vram_per_ram_on",
+    "largest_host_cores",
+    "largest_host_memory_mib",
+    "n1_cores",
+    "n1_memory_mib",
+    "n1_vcpu_per_core_on",
+    "n1_memory_headroom_mib",
+    "datastores",
+    "datastore_capacity_mib",
     "datastore_free_mib",
 ]
 
 
 _POWERED_ON = {
-    "vcpus": "vcpus_on", "vram_mib": "vram_on_mib", "provisioned_mib": "provisioned_on_mib", "in_use_mib": "in_use_on_mib",
+    "vcpus": "vcpus_on",
+    "vram_mib": "vram_on_mib",
+    "provisioned_mib": "provisioned_on_mib",
+    "in_use_mib": "in_use_on_mib",
 }
 
 
-_VM_FIGURES = ["cluster", "is_template", "is_powered_on", "vcpus", "memory_mib", "provisioned_mib", "in_use_mib"]
+_VM_FIGURES = [
+    "cluster",
+    "is_template",
+    "is_powered_on",
+    "vcpus",
+    "memory_mib",
+    "provisioned_mib",
+    "in_use_mib",
+]
 
 
 def _str(value: Any) -> str:
@@ -104,14 +141,24 @@ def _supply(hosts: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
         largest_host_cores=("cores", "max"),
         largest_host_memory_mib=("memory_mib", "max"),
     )
-    effective = clusters.groupby("cluster")["effective_hosts"].sum(min_count=1) if len(clusters) else pd.Series(dtype=float)
-    grouped["effective_hosts"] = effective.reindex(grouped.index).astype("Float64").fillna(grouped["in_service"].astype("Float64"))
+    effective = (
+        clusters.groupby("cluster")["effective_hosts"].sum(min_count=1)
+        if len(clusters)
+        else pd.Series(dtype=float)
+    )
+    grouped["effective_hosts"] = (
+        effective.reindex(grouped.index)
+        .astype("Float64")
+        .fillna(grouped["in_service"].astype("Float64"))
+    )
     return grouped.drop(columns="in_service")
 
 
 def host_clusters(hosts: pd.DataFrame) -> dict[tuple[str, str], str]:
     """(vcenter, host name) -> cluster name, from vHost."""
-    return dict(zip(zip(hosts["vcenter"], hosts["host"], strict=True), hosts["cluster"], strict=True))
+    return dict(
+        zip(zip(hosts["vcenter"], hosts["host"], strict=True), hosts["cluster"], strict=True)
+    )
 
 
 def datastore_clusters(export: RVToolsExport) -> pd.DataFrame:
@@ -126,7 +173,16 @@ def datastore_clusters(export: RVToolsExport) -> pd.DataFrame:
         clustered host mounts has cluster ''.
     """
     stores = export["vDatastore"]
-    columns = ["datastore_id", "datastore", "cluster", "capacity_mib", "free_mib", "in_use_mib", "provisioned_mib", "type"]
+    columns = [
+        "datastore_id",
+        "datastore",
+        "cluster",
+        "capacity_mib",
+        "free_mib",
+        "in_use_mib",
+        "provisioned_mib",
+        "type",
+    ]
     if stores.empty:
         return pd.DataFrame(columns=columns)
     lookup = host_clusters(export.hosts)
@@ -137,7 +193,16 @@ def datastore_clusters(export: RVToolsExport) -> pd.DataFrame:
         clusters = sorted({lookup.get((store.vcenter, h), "") for h in mounted}) or [""]
         for cluster in clusters:
             rows.append(
-                (ident, store.datastore, cluster, store.capacity_mib, store.free_mib, store.in_use_mib, store.provisioned_mib, store.type)
+                (
+                    ident,
+                    store.datastore,
+                    cluster,
+                    store.capacity_mib,
+                    store.free_mib,
+                    store.in_use_mib,
+                    store.provisioned_mib,
+                    store.type,
+                )
             )
     return pd.DataFrame(rows, columns=columns)
 
@@ -198,15 +263,37 @@ def cluster_capacity(export: RVToolsExport, clusters: list[str] | None = None) -
         datastore_free_mib=("free_mib", "sum"),
     )
     frame = frame.join(storage, how="left")
-    counts = ["hosts", "sockets", "cores", "threads", "vms", "vms_on", "templates", "vcpus", "vcpus_on", "datastores",
-              "largest_host_cores"]
+    counts = [
+        "hosts",
+        "sockets",
+        "cores",
+        "threads",
+        "vms",
+        "vms_on",
+        "templates",
+        "vcpus",
+        "vcpus_on",
+        "datastores",
+        "largest_host_cores",
+    ]
     for column in CLUSTER_COLUMNS[1:]:
         if column not in frame:
             frame[column] = np.nan
     for column in counts:
         frame[column] = frame[column].fillna(0).astype("int64")
-    for column in ("cpu_mhz", "memory_mib", "vram_mib", "vram_on_mib", "provisioned_mib", "provisioned_on_mib", "in_use_mib",
-                   "in_use_on_mib", "largest_host_memory_mib", "datastore_capacity_mib", "datastore_free_mib"):
+    for column in (
+        "cpu_mhz",
+        "memory_mib",
+        "vram_mib",
+        "vram_on_mib",
+        "provisioned_mib",
+        "provisioned_on_mib",
+        "in_use_mib",
+        "in_use_on_mib",
+        "largest_host_memory_mib",
+        "datastore_capacity_mib",
+        "datastore_free_mib",
+    ):
         frame[column] = frame[column].astype("float64").fillna(0.0)
     frame["vcenter"] = frame["vcenter"].map(_str)
     frame["effective_hosts"] = frame["effective_hosts"].astype("Float64").fillna(0).astype("int64")
@@ -224,7 +311,9 @@ def cluster_capacity(export: RVToolsExport, clusters: list[str] | None = None) -
     if clusters is not None:
         unknown = sorted(set(clusters) - set(frame["cluster"]))
         if unknown:
-            raise InvalidInputError(f"No cluster named {', '.join(map(repr, unknown))} in this export.")
+            raise InvalidInputError(
+                f"No cluster named {', '.join(map(repr, unknown))} in this export."
+            )
         frame = frame[frame["cluster"].isin(clusters)].reset_index(drop=True)
     return frame
 
@@ -253,19 +342,34 @@ def inventory_totals(export: RVToolsExport) -> dict[str, Any]:
         {
             "cluster": pd.concat([vms["cluster"], hosts["cluster"]], ignore_index=True),
             "vms": np.concatenate([live, np.zeros(len(hosts), bool)]).astype("int64"),
-            "powered_on": np.concatenate([live & vms["is_powered_on"].to_numpy(), np.zeros(len(hosts), bool)]).astype("int64"),
+            "powered_on": np.concatenate(
+                [live & vms["is_powered_on"].to_numpy(), np.zeros(len(hosts), bool)]
+            ).astype("int64"),
             "templates": np.concatenate([~live, np.zeros(len(hosts), bool)]).astype("int64"),
             **{
-                column: np.concatenate([np.where(live, vms[column].fillna(0).to_numpy("float64"), 0.0), np.zeros(len(hosts))])
+                column: np.concatenate(
+                    [
+                        np.where(live, vms[column].fillna(0).to_numpy("float64"), 0.0),
+                        np.zeros(len(hosts)),
+                    ]
+                )
                 for column in ("vcpus", "memory_mib", "provisioned_mib", "in_use_mib")
             },
             "hosts": np.concatenate([np.zeros(len(vms), "int64"), np.ones(len(hosts), "int64")]),
-            "host_cores": np.concatenate([np.zeros(len(vms)), hosts["cpu_cores"].fillna(0).to_numpy("float64")]),
-            "host_memory_mib": np.concatenate([np.zeros(len(vms)), hosts["memory_mib"].fillna(0).to_numpy("float64")]),
+            "host_cores": np.concatenate(
+                [np.zeros(len(vms)), hosts["cpu_cores"].fillna(0).to_numpy("float64")]
+            ),
+            "host_memory_mib": np.concatenate(
+                [np.zeros(len(vms)), hosts["memory_mib"].fillna(0).to_numpy("float64")]
+            ),
         }
     )
     names = sorted((set(export.clusters["cluster"]) | set(hosts["cluster"])) - {""})
-    sums = rows.groupby("cluster", sort=True).sum().reindex(sorted(set(names) | set(rows["cluster"])), fill_value=0)
+    sums = (
+        rows.groupby("cluster", sort=True)
+        .sum()
+        .reindex(sorted(set(names) | set(rows["cluster"])), fill_value=0)
+    )
     per_cluster = {name: _figures(values) for name, values in sums.iterrows()}
     total = _figures(rows.drop(columns="cluster").sum())
     return {
@@ -294,8 +398,21 @@ def _figures(values: pd.Series) -> dict[str, Any]:
     """One cluster's (or the whole export's) summed figures as plain numbers."""
     figures = {k: int(values[k]) for k in _COUNTS}
     figures.update({k: _number(values[k]) for k in _SIZES})
-    return {k: figures[k] for k in ("vms", "powered_on", "vcpus", "memory_mib", "provisioned_mib", "in_use_mib",
-                                    "templates", "hosts", "host_cores", "host_memory_mib")}
+    return {
+        k: figures[k]
+        for k in (
+            "vms",
+            "powered_on",
+            "vcpus",
+            "memory_mib",
+            "provisioned_mib",
+            "in_use_mib",
+            "templates",
+            "hosts",
+            "host_cores",
+            "host_memory_mib",
+        )
+    }
 
 
 def _number(value: float) -> int | float:
@@ -320,8 +437,19 @@ def environment_summary(export: RVToolsExport) -> dict[str, Any]:
         {os: vms}), ``cluster_names``.
     """
     totals = inventory_totals(export)
-    vms = export.vms[[*_VM_FIGURES, "is_powered_off", "is_suspended", "is_vcls", "is_srm_placeholder", "is_orphaned",
-                      "is_inaccessible", "os_tools", "os_config"]]
+    vms = export.vms[
+        [
+            *_VM_FIGURES,
+            "is_powered_off",
+            "is_suspended",
+            "is_vcls",
+            "is_srm_placeholder",
+            "is_orphaned",
+            "is_inaccessible",
+            "os_tools",
+            "os_config",
+        ]
+    ]
     live = vms[~vms["is_template"]]
     on = live[live["is_powered_on"]]
     hosts = export.hosts
@@ -342,10 +470,18 @@ def environment_summary(export: RVToolsExport) -> dict[str, Any]:
         host_threads=int(supply["threads"].sum()),
         host_cpu_mhz=_number(supply["cpu_mhz"].sum()),
         **storage_seen_by(export),
-        vcpu_per_core=round(totals["vcpus"] / totals["host_cores"], 3) if totals["host_cores"] else None,
-        vram_per_ram=round(totals["memory_mib"] / totals["host_memory_mib"], 3) if totals["host_memory_mib"] else None,
-        esxi_versions={k: int(v) for k, v in hosts["esx_version"].replace("", "unknown").value_counts().items()},
-        guest_os={k: int(v) for k, v in os_column.replace("", "unknown").value_counts().head(15).items()},
+        vcpu_per_core=round(totals["vcpus"] / totals["host_cores"], 3)
+        if totals["host_cores"]
+        else None,
+        vram_per_ram=round(totals["memory_mib"] / totals["host_memory_mib"], 3)
+        if totals["host_memory_mib"]
+        else None,
+        esxi_versions={
+            k: int(v) for k, v in hosts["esx_version"].replace("", "unknown").value_counts().items()
+        },
+        guest_os={
+            k: int(v) for k, v in os_column.replace("", "unknown").value_counts().head(15).items()
+        },
         cluster_names=sorted(totals["per_cluster"]),
     )
     return summary

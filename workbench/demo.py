@@ -90,12 +90,48 @@ _OS = [
 _ROLES = ["app", "web", "db", "file", "dc", "sql", "mq", "k8s", "ci", "mon", "log", "bkp"]
 _HOST_MODELS = [
     # vendor, model, cpu model, sockets, cores per socket, MHz, memory MiB
-    ("Dell Inc.", "PowerEdge R750", "Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz", 2, 32, 1995, 1048190),
-    ("Dell Inc.", "PowerEdge R650", "Intel(R) Xeon(R) Gold 6330 CPU @ 2.00GHz", 2, 28, 1995, 785022),
-    ("Lenovo", "ThinkSystem SR650 V2", "Intel(R) Xeon(R) Gold 5318Y CPU @ 2.10GHz", 2, 24, 2095, 785022),
-    ("HPE", "ProLiant DL380 Gen10", "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz", 2, 20, 2494, 523774),
+    (
+        "Dell Inc.",
+        "PowerEdge R750",
+        "Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz",
+        2,
+        32,
+        1995,
+        1048190,
+    ),
+    (
+        "Dell Inc.",
+        "PowerEdge R650",
+        "Intel(R) Xeon(R) Gold 6330 CPU @ 2.00GHz",
+        2,
+        28,
+        1995,
+        785022,
+    ),
+    (
+        "Lenovo",
+        "ThinkSystem SR650 V2",
+        "Intel(R) Xeon(R) Gold 5318Y CPU @ 2.10GHz",
+        2,
+        24,
+        2095,
+        785022,
+    ),
+    (
+        "HPE",
+        "ProLiant DL380 Gen10",
+        "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz",
+        2,
+        20,
+        2494,
+        523774,
+    ),
 ]
-_ESXI = ["VMware ESXi 8.0.3 build-24585383", "VMware ESXi 8.0.2 build-23305546", "VMware ESXi 7.0.3 build-24585291"]
+_ESXI = [
+    "VMware ESXi 8.0.3 build-24585383",
+    "VMware ESXi 8.0.2 build-23305546",
+    "VMware ESXi 7.0.3 build-24585291",
+]
 _CUSTOM_ATTRIBUTES = ["Backup status", "Owner"]
 
 
@@ -132,7 +168,11 @@ def _headers(sheet: str, custom: bool) -> tuple[list[str], list[str]]:
 
 
 def synthetic_rvtools(
-    vms: int = 300, *, seed: int = 7, export_time: datetime | None = None, vcenter: str = "vcsa01.demo.example"
+    vms: int = 300,
+    *,
+    seed: int = 7,
+    export_time: datetime | None = None,
+    vcenter: str = "vcsa01.demo.example",
 ) -> SyntheticExport:
     """Generate a coherent RVTools 4.7 export of about ``vms`` VMs (templates and vCLS agents
     come on top).
@@ -148,7 +188,23 @@ def synthetic_rvtools(
     vc_uuid = f"{uuid[:8]}-{uuid[8:12]}-{uuid[12:16]}-{uuid[16:20]}-{uuid[20:]}"
     cluster_count = max(1, min(12, round(vms / 180)))
     datacenter = "DC-Demo"
-    clusters = [f"CL-{name}" for name in ["Prod-A", "Prod-B", "Test", "DMZ", "Mgmt", "VDI", "SQL", "Edge", "Dev", "Lab", "DR", "Legacy"][:cluster_count]]
+    clusters = [
+        f"CL-{name}"
+        for name in [
+            "Prod-A",
+            "Prod-B",
+            "Test",
+            "DMZ",
+            "Mgmt",
+            "VDI",
+            "SQL",
+            "Edge",
+            "Dev",
+            "Lab",
+            "DR",
+            "Legacy",
+        ][:cluster_count]
+    ]
     weights = [rng.uniform(0.5, 2.0) for _ in clusters]
     share = [w / sum(weights) for w in weights]
 
@@ -159,24 +215,52 @@ def synthetic_rvtools(
         demand_vcpus = share[index] * vms * 4.3
         count = max(2, min(32, round(demand_vcpus / (model[3] * model[4] * 3.0)) + 1))
         for n in range(count):
-            hosts.append(_host(rng, model, cluster, datacenter, f"esx{index + 1:02d}{n + 1:02d}.demo.example", index, n))
+            hosts.append(
+                _host(
+                    rng,
+                    model,
+                    cluster,
+                    datacenter,
+                    f"esx{index + 1:02d}{n + 1:02d}.demo.example",
+                    index,
+                    n,
+                )
+            )
     if vms >= 50:
-        hosts.append(_host(rng, _HOST_MODELS[-1], "", datacenter, "esx-standalone01.demo.example", 99, 0))
+        hosts.append(
+            _host(rng, _HOST_MODELS[-1], "", datacenter, "esx-standalone01.demo.example", 99, 0)
+        )
     by_cluster = {c: [h for h in hosts if h["cluster"] == c] for c in clusters}
 
     datastores: list[dict[str, Any]] = []
     for cluster in clusters:
         for n in range(rng.randint(3, 5)):
-            datastores.append(_datastore(rng, f"{cluster}-VMFS{n + 1:02d}", "VMFS", by_cluster[cluster]))
+            datastores.append(
+                _datastore(rng, f"{cluster}-VMFS{n + 1:02d}", "VMFS", by_cluster[cluster])
+            )
     if len(clusters) > 1:
-        datastores.append(_datastore(rng, "NFS-Shared01", "NFS", by_cluster[clusters[0]] + by_cluster[clusters[1]]))
+        datastores.append(
+            _datastore(
+                rng, "NFS-Shared01", "NFS", by_cluster[clusters[0]] + by_cluster[clusters[1]]
+            )
+        )
 
     vm_rows: list[dict[str, Any]] = []
     serial = 1000
     for cluster in clusters:
         for _agent in range(2):
             serial += 1
-            vm_rows.append(_vm(rng, f"vCLS-{rng.getrandbits(32):08x}", serial, cluster, by_cluster[cluster], export_time, vcls=True))
+            vm_rows.append(
+                _vm(
+                    rng,
+                    f"vCLS-{rng.getrandbits(32):08x}",
+                    serial,
+                    cluster,
+                    by_cluster[cluster],
+                    export_time,
+                    vcls=True,
+                )
+            )
     for n in range(vms):
         serial += 1
         cluster = rng.choices(clusters, weights=share)[0]
@@ -188,20 +272,39 @@ def synthetic_rvtools(
     for n in range(max(1, vms // 40)):
         serial += 1
         cluster = rng.choice(clusters)
-        vm_rows.append(_vm(rng, f"tpl-{rng.choice(['w2022', 'rhel9', 'ubuntu22'])}-{n + 1:02d}", serial, cluster, by_cluster[cluster], export_time, template=True))
+        vm_rows.append(
+            _vm(
+                rng,
+                f"tpl-{rng.choice(['w2022', 'rhel9', 'ubuntu22'])}-{n + 1:02d}",
+                serial,
+                cluster,
+                by_cluster[cluster],
+                export_time,
+                template=True,
+            )
+        )
 
     for vm in vm_rows:
-        vm["datastore"] = rng.choice([d for d in datastores if vm["host"] in d["_hosts"]] or datastores)
+        vm["datastore"] = rng.choice(
+            [d for d in datastores if vm["host"] in d["_hosts"]] or datastores
+        )
         vm["datastore"]["_vms"].append(vm)
     for store in datastores:
         store["provisioned_mib"] = float(sum(vm["provisioned_mib"] for vm in store["_vms"]))
         store["in_use_mib"] = float(sum(vm["in_use_mib"] for vm in store["_vms"]))
-        store["capacity_mib"] = float(max(2 * 1024 * 1024, int(store["provisioned_mib"] * rng.uniform(1.1, 1.6)) // 1024 * 1024))
+        store["capacity_mib"] = float(
+            max(
+                2 * 1024 * 1024,
+                int(store["provisioned_mib"] * rng.uniform(1.1, 1.6)) // 1024 * 1024,
+            )
+        )
         store["free_mib"] = store["capacity_mib"] - store["in_use_mib"]
         store["free_pct"] = round(100 * store["free_mib"] / store["capacity_mib"])
         store["vms"] = store["vms_total"] = len(store["_vms"])
     for host in hosts:
-        running = [vm for vm in vm_rows if vm["host"] == host["host"] and vm["powerstate"] == "poweredOn"]
+        running = [
+            vm for vm in vm_rows if vm["host"] == host["host"] and vm["powerstate"] == "poweredOn"
+        ]
         host["vms_total"] = sum(vm["host"] == host["host"] for vm in vm_rows)
         host["vms_running"] = len(running)
         host["vcpus_running"] = sum(vm["vcpus"] for vm in running)
@@ -212,23 +315,70 @@ def synthetic_rvtools(
     common = {"vi_sdk_server": vcenter, "vi_sdk_uuid": vc_uuid}
     sheets: dict[str, tuple[list[str], list[list[Any]]]] = {}
     per_vm = _vm_sheets(rng, vm_rows, export_time)
-    for sheet in ("vInfo", "vCPU", "vMemory", "vDisk", "vPartition", "vNetwork", "vCD", "vUSB", "vSnapshot", "vTools"):
+    for sheet in (
+        "vInfo",
+        "vCPU",
+        "vMemory",
+        "vDisk",
+        "vPartition",
+        "vNetwork",
+        "vCD",
+        "vUSB",
+        "vSnapshot",
+        "vTools",
+    ):
         headers, names = _headers(sheet, custom=True)
-        sheets[sheet] = (headers, [[{**common, **row}.get(n, "") for n in names] for row in per_vm[sheet]])
-    sheets["vSource"] = _rows("vSource", [{
-        **common, "name": "VMware vCenter Server", "os_type": "linux-x64", "api_type": "VirtualCenter",
-        "api_version": "8.0.3.0", "version": "8.0.3", "patch_level": "00500", "build": "24674346",
-        "fullname": "VMware vCenter Server 8.0.3 build-24674346", "product_name": "VMware VirtualCenter Server",
-        "product_version": "8.0", "product_line": "vpx", "vendor": "VMware, Inc.",
-    }])
-    sheets["vCluster"] = _rows("vCluster", [_cluster_row(c, by_cluster[c], n, common) for n, c in enumerate(clusters)])
+        sheets[sheet] = (
+            headers,
+            [[{**common, **row}.get(n, "") for n in names] for row in per_vm[sheet]],
+        )
+    sheets["vSource"] = _rows(
+        "vSource",
+        [
+            {
+                **common,
+                "name": "VMware vCenter Server",
+                "os_type": "linux-x64",
+                "api_type": "VirtualCenter",
+                "api_version": "8.0.3.0",
+                "version": "8.0.3",
+                "patch_level": "00500",
+                "build": "24674346",
+                "fullname": "VMware vCenter Server 8.0.3 build-24674346",
+                "product_name": "VMware VirtualCenter Server",
+                "product_version": "8.0",
+                "product_line": "vpx",
+                "vendor": "VMware, Inc.",
+            }
+        ],
+    )
+    sheets["vCluster"] = _rows(
+        "vCluster", [_cluster_row(c, by_cluster[c], n, common) for n, c in enumerate(clusters)]
+    )
     sheets["vHost"] = _rows("vHost", [{**common, **h} for h in hosts])
-    sheets["vDatastore"] = _rows("vDatastore", [
-        {**common, **{k: v for k, v in d.items() if not k.startswith("_")}, "hosts": ", ".join(h["host"] for h in d["_hosts_rows"]),
-         "host_count": len(d["_hosts_rows"])}
-        for d in datastores
-    ])
-    sheets["vMetaData"] = _rows("vMetaData", [{"major_version": 4.7, "version": "4.7.1.4", "created_at": export_time, "server": vcenter}])
+    sheets["vDatastore"] = _rows(
+        "vDatastore",
+        [
+            {
+                **common,
+                **{k: v for k, v in d.items() if not k.startswith("_")},
+                "hosts": ", ".join(h["host"] for h in d["_hosts_rows"]),
+                "host_count": len(d["_hosts_rows"]),
+            }
+            for d in datastores
+        ],
+    )
+    sheets["vMetaData"] = _rows(
+        "vMetaData",
+        [
+            {
+                "major_version": 4.7,
+                "version": "4.7.1.4",
+                "created_at": export_time,
+                "server": vcenter,
+            }
+        ],
+    )
     return SyntheticExport(sheets=sheets, truth=_truth(vm_rows, hosts, clusters))
 
 
@@ -237,67 +387,151 @@ def _rows(sheet: str, records: list[dict[str, Any]]) -> tuple[list[str], list[li
     return headers, [[record.get(n, "") for n in names] for record in records]
 
 
-def _host(rng: random.Random, model, cluster: str, datacenter: str, name: str, index: int, n: int) -> dict[str, Any]:
+def _host(
+    rng: random.Random, model, cluster: str, datacenter: str, name: str, index: int, n: int
+) -> dict[str, Any]:
     vendor, model_name, cpu, sockets, cores, mhz, memory = model
     return {
-        "host": name, "datacenter": datacenter, "cluster": cluster, "config_status": "green",
-        "in_maintenance_mode": "False", "in_quarantine_mode": "False", "cpu_model": cpu, "cpu_mhz": float(mhz),
-        "ht_available": "True", "ht_active": "True", "cpu_sockets": float(sockets), "cores_per_socket": float(cores),
-        "cpu_cores": float(sockets * cores), "cpu_usage_pct": float(rng.randint(8, 55)), "memory_mib": float(memory),
-        "memory_usage_pct": float(rng.randint(30, 85)), "nics": 4.0, "hbas": 2.0,
-        "esx_version": _ESXI[0] if index % 5 else _ESXI[(n % 3)], "vendor": vendor, "model": model_name,
-        "serial_number": f"SN{rng.getrandbits(40):010X}", "object_id": f"host-{1000 + index * 100 + n}",
-        "vmotion_support": "True", "storage_vmotion_support": "True",
+        "host": name,
+        "datacenter": datacenter,
+        "cluster": cluster,
+        "config_status": "green",
+        "in_maintenance_mode": "False",
+        "in_quarantine_mode": "False",
+        "cpu_model": cpu,
+        "cpu_mhz": float(mhz),
+        "ht_available": "True",
+        "ht_active": "True",
+        "cpu_sockets": float(sockets),
+        "cores_per_socket": float(cores),
+        "cpu_cores": float(sockets * cores),
+        "cpu_usage_pct": float(rng.randint(8, 55)),
+        "memory_mib": float(memory),
+        "memory_usage_pct": float(rng.randint(30, 85)),
+        "nics": 4.0,
+        "hbas": 2.0,
+        "esx_version": _ESXI[0] if index % 5 else _ESXI[(n % 3)],
+        "vendor": vendor,
+        "model": model_name,
+        "serial_number": f"SN{rng.getrandbits(40):010X}",
+        "object_id": f"host-{1000 + index * 100 + n}",
+        "vmotion_support": "True",
+        "storage_vmotion_support": "True",
     }
 
 
-def _datastore(rng: random.Random, name: str, kind: str, hosts: list[dict[str, Any]]) -> dict[str, Any]:
+def _datastore(
+    rng: random.Random, name: str, kind: str, hosts: list[dict[str, Any]]
+) -> dict[str, Any]:
     return {
-        "datastore": name, "config_status": "green", "accessible": "True", "type": kind,
-        "url": f"ds:///vmfs/volumes/{rng.getrandbits(64):016x}/", "object_id": f"datastore-{rng.randint(1000, 99999)}",
-        "_hosts": {h["host"] for h in hosts}, "_hosts_rows": hosts, "_vms": [],
+        "datastore": name,
+        "config_status": "green",
+        "accessible": "True",
+        "type": kind,
+        "url": f"ds:///vmfs/volumes/{rng.getrandbits(64):016x}/",
+        "object_id": f"datastore-{rng.randint(1000, 99999)}",
+        "_hosts": {h["host"] for h in hosts},
+        "_hosts_rows": hosts,
+        "_vms": [],
     }
 
 
-def _cluster_row(name: str, hosts: list[dict[str, Any]], n: int, common: dict[str, Any]) -> dict[str, Any]:
+def _cluster_row(
+    name: str, hosts: list[dict[str, Any]], n: int, common: dict[str, Any]
+) -> dict[str, Any]:
     cores = sum(h["cpu_cores"] for h in hosts)
     return {
-        **common, "cluster": name, "config_status": "green", "overall_status": "green",
-        "hosts": float(len(hosts)), "effective_hosts": float(len(hosts)),
-        "total_cpu_mhz": float(sum(h["cpu_cores"] * h["cpu_mhz"] for h in hosts)), "cpu_cores": float(cores),
-        "cpu_threads": float(cores * 2), "effective_cpu_mhz": float(sum(h["cpu_cores"] * h["cpu_mhz"] for h in hosts) * 0.9),
+        **common,
+        "cluster": name,
+        "config_status": "green",
+        "overall_status": "green",
+        "hosts": float(len(hosts)),
+        "effective_hosts": float(len(hosts)),
+        "total_cpu_mhz": float(sum(h["cpu_cores"] * h["cpu_mhz"] for h in hosts)),
+        "cpu_cores": float(cores),
+        "cpu_threads": float(cores * 2),
+        "effective_cpu_mhz": float(sum(h["cpu_cores"] * h["cpu_mhz"] for h in hosts) * 0.9),
         "total_memory_mib": float(sum(h["memory_mib"] for h in hosts)),
         "effective_memory_mib": float(sum(h["memory_mib"] for h in hosts) * 0.95),
-        "ha_enabled": "True", "failover_level": 1.0, "admission_control_enabled": "True",
-        "drs_enabled": "True", "drs_behavior": "fullyAutomated", "object_id": f"domain-c{100 + n}",
+        "ha_enabled": "True",
+        "failover_level": 1.0,
+        "admission_control_enabled": "True",
+        "drs_enabled": "True",
+        "drs_behavior": "fullyAutomated",
+        "object_id": f"domain-c{100 + n}",
     }
 
 
-def _vm(rng: random.Random, name: str, serial: int, cluster: str, placement, export_time: datetime,
-        *, vcls: bool = False, template: bool = False) -> dict[str, Any]:
+def _vm(
+    rng: random.Random,
+    name: str,
+    serial: int,
+    cluster: str,
+    placement,
+    export_time: datetime,
+    *,
+    vcls: bool = False,
+    template: bool = False,
+) -> dict[str, Any]:
     host = rng.choice(placement)
     os_name, _, family = rng.choices(_OS, weights=[o[1] for o in _OS])[0]
     if vcls:
-        vcpus, memory, disks, os_name, family = 1, 128, [2048], "Other 3.x or later Linux (64-bit)", "linux"
+        vcpus, memory, disks, os_name, family = (
+            1,
+            128,
+            [2048],
+            "Other 3.x or later Linux (64-bit)",
+            "linux",
+        )
     else:
         vcpus = rng.choices([1, 2, 4, 8, 16, 32, 48], weights=[8, 30, 30, 18, 8, 2, 0.5])[0]
-        memory = rng.choices([2, 4, 8, 16, 32, 64, 128, 768], weights=[6, 20, 30, 24, 12, 6, 1.5, 0.1])[0] * 1024
-        disks = [rng.choice([40, 60, 80, 100]) * 1024] + [rng.choice([50, 100, 200, 500, 1000, 2000]) * 1024 for _ in range(rng.choices([0, 1, 2, 3], weights=[30, 40, 20, 10])[0])]
-    state = "poweredOff" if template else rng.choices(["poweredOn", "poweredOff", "suspended"], weights=[88, 11.7, 0.3])[0]
+        memory = (
+            rng.choices([2, 4, 8, 16, 32, 64, 128, 768], weights=[6, 20, 30, 24, 12, 6, 1.5, 0.1])[
+                0
+            ]
+            * 1024
+        )
+        disks = [rng.choice([40, 60, 80, 100]) * 1024] + [
+            rng.choice([50, 100, 200, 500, 1000, 2000]) * 1024
+            for _ in range(rng.choices([0, 1, 2, 3], weights=[30, 40, 20, 10])[0])
+        ]
+    state = (
+        "poweredOff"
+        if template
+        else rng.choices(["poweredOn", "poweredOff", "suspended"], weights=[88, 11.7, 0.3])[0]
+    )
     if vcls:
         state = "poweredOn"
-    in_use = sum(int(d * rng.uniform(0.2, 0.9)) for d in disks) + (memory if state == "poweredOn" else 0)
+    in_use = sum(int(d * rng.uniform(0.2, 0.9)) for d in disks) + (
+        memory if state == "poweredOn" else 0
+    )
     return {
-        "vm": name, "vm_id": f"vm-{serial}", "vm_uuid": f"{rng.getrandbits(128):032x}", "powerstate": state,
-        "template": template, "vcls": vcls, "cluster": cluster, "host": host["host"], "datacenter": host["datacenter"],
-        "vcpus": vcpus, "memory_mib": memory, "disks": disks, "os": os_name, "family": family,
-        "provisioned_mib": sum(disks) + memory, "in_use_mib": in_use,
+        "vm": name,
+        "vm_id": f"vm-{serial}",
+        "vm_uuid": f"{rng.getrandbits(128):032x}",
+        "powerstate": state,
+        "template": template,
+        "vcls": vcls,
+        "cluster": cluster,
+        "host": host["host"],
+        "datacenter": host["datacenter"],
+        "vcpus": vcpus,
+        "memory_mib": memory,
+        "disks": disks,
+        "os": os_name,
+        "family": family,
+        "provisioned_mib": sum(disks) + memory,
+        "in_use_mib": in_use,
         "created": export_time - timedelta(days=rng.randint(1, 2400)),
-        "hw_version": rng.choices([21, 19, 17, 14, 13, 10, 8], weights=[20, 30, 20, 15, 8, 5, 2])[0],
+        "hw_version": rng.choices([21, 19, 17, 14, 13, 10, 8], weights=[20, 30, 20, 15, 8, 5, 2])[
+            0
+        ],
     }
 
 
-def _vm_sheets(rng: random.Random, vm_rows: list[dict[str, Any]], export_time: datetime) -> dict[str, list[dict[str, Any]]]:
+def _vm_sheets(
+    rng: random.Random, vm_rows: list[dict[str, Any]], export_time: datetime
+) -> dict[str, list[dict[str, Any]]]:
     sheets: dict[str, list[dict[str, Any]]] = {s: [] for s in VM_SHEETS}
     for vm in vm_rows:
         on = vm["powerstate"] == "poweredOn"
@@ -305,103 +539,232 @@ def _vm_sheets(rng: random.Random, vm_rows: list[dict[str, Any]], export_time: d
         if not vm["vcls"] and rng.random() < 0.08:
             tools = rng.choice(["toolsOld", "toolsNotInstalled"])
         base = {
-            "vm": vm["vm"], "powerstate": vm["powerstate"], "template": vm["template"], "srm_placeholder": False,
-            "datacenter": vm["datacenter"], "cluster": vm["cluster"], "host": vm["host"],
+            "vm": vm["vm"],
+            "powerstate": vm["powerstate"],
+            "template": vm["template"],
+            "srm_placeholder": False,
+            "datacenter": vm["datacenter"],
+            "cluster": vm["cluster"],
+            "host": vm["host"],
             "folder": "/DC-Demo/vm/" + ("vCLS" if vm["vcls"] else vm["vm"][:3]),
-            "os_config": vm["os"], "os_tools": vm["os"] if on and tools != "toolsNotInstalled" else "",
-            "vm_id": vm["vm_id"], "vm_uuid": vm["vm_uuid"], "annotation": "",
-            "custom:Backup status": rng.choice(["OK", "OK", "Warning", ""]), "custom:Owner": rng.choice(["ops", "apps", "data", ""]),
+            "os_config": vm["os"],
+            "os_tools": vm["os"] if on and tools != "toolsNotInstalled" else "",
+            "vm_id": vm["vm_id"],
+            "vm_uuid": vm["vm_uuid"],
+            "annotation": "",
+            "custom:Backup status": rng.choice(["OK", "OK", "Warning", ""]),
+            "custom:Owner": rng.choice(["ops", "apps", "data", ""]),
         }
         ip = f"10.{rng.randint(0, 40)}.{rng.randint(0, 254)}.{rng.randint(2, 250)}" if on else ""
-        sheets["vInfo"].append({
-            **base, "config_status": "green", "dns_name": f"{vm['vm']}.demo.example" if on else "",
-            "connection_state": "connected", "guest_state": "running" if on else "notRunning",
-            "heartbeat": "green" if on else "gray", "consolidation_needed": rng.random() < 0.005,
-            "power_on_time": export_time - timedelta(hours=rng.randint(5, 9000)) if on else "",
-            "creation_date": vm["created"] if rng.random() > 0.05 else datetime(1970, 1, 1),
-            "vcpus": vm["vcpus"], "memory_mib": vm["memory_mib"],
-            "active_memory_mib": int(vm["memory_mib"] * rng.uniform(0.05, 0.5)) if on else 0,
-            "nics": 1, "disks": len(vm["disks"]), "total_disk_capacity_mib": sum(vm["disks"]),
-            "fixed_passthru_hotplug": False, "latency_sensitivity": "normal", "enable_uuid": vm["family"] == "windows",
-            "cbt": rng.random() < 0.7, "primary_ip": ip, "network_1": f"VLAN{rng.randint(100, 140)}",
-            "num_monitors": 1, "video_ram_kib": 8192, "resource_pool": "/DC-Demo/" + vm["cluster"] + "/Resources",
-            "ft_state": "notConfigured", "provisioned_mib": vm["provisioned_mib"], "in_use_mib": vm["in_use_mib"],
-            "unshared_mib": vm["in_use_mib"], "firmware": "efi" if vm["hw_version"] >= 14 else "bios",
-            "hw_version": vm["hw_version"], "hw_upgrade_status": "none", "hw_upgrade_policy": "never",
-            "path": f"[{vm['datastore']['datastore']}] {vm['vm']}/{vm['vm']}.vmx",
-        })
-        sheets["vCPU"].append({**base, "vcpus": vm["vcpus"], "sockets": max(1, vm["vcpus"] // 2), "cores_per_socket": min(2, vm["vcpus"]),
-                               "max_mhz": 0, "overall_mhz": rng.randint(0, 4000) if on else 0, "level": "normal",
-                               "shares": vm["vcpus"] * 1000, "reservation_mhz": 0, "limit_mhz": -1, "hot_add": False})
+        sheets["vInfo"].append(
+            {
+                **base,
+                "config_status": "green",
+                "dns_name": f"{vm['vm']}.demo.example" if on else "",
+                "connection_state": "connected",
+                "guest_state": "running" if on else "notRunning",
+                "heartbeat": "green" if on else "gray",
+                "consolidation_needed": rng.random() < 0.005,
+                "power_on_time": export_time - timedelta(hours=rng.randint(5, 9000)) if on else "",
+                "creation_date": vm["created"] if rng.random() > 0.05 else datetime(1970, 1, 1),
+                "vcpus": vm["vcpus"],
+                "memory_mib": vm["memory_mib"],
+                "active_memory_mib": int(vm["memory_mib"] * rng.uniform(0.05, 0.5)) if on else 0,
+                "nics": 1,
+                "disks": len(vm["disks"]),
+                "total_disk_capacity_mib": sum(vm["disks"]),
+                "fixed_passthru_hotplug": False,
+                "latency_sensitivity": "normal",
+                "enable_uuid": vm["family"] == "windows",
+                "cbt": rng.random() < 0.7,
+                "primary_ip": ip,
+                "network_1": f"VLAN{rng.randint(100, 140)}",
+                "num_monitors": 1,
+                "video_ram_kib": 8192,
+                "resource_pool": "/DC-Demo/" + vm["cluster"] + "/Resources",
+                "ft_state": "notConfigured",
+                "provisioned_mib": vm["provisioned_mib"],
+                "in_use_mib": vm["in_use_mib"],
+                "unshared_mib": vm["in_use_mib"],
+                "firmware": "efi" if vm["hw_version"] >= 14 else "bios",
+                "hw_version": vm["hw_version"],
+                "hw_upgrade_status": "none",
+                "hw_upgrade_policy": "never",
+                "path": f"[{vm['datastore']['datastore']}] {vm['vm']}/{vm['vm']}.vmx",
+            }
+        )
+        sheets["vCPU"].append(
+            {
+                **base,
+                "vcpus": vm["vcpus"],
+                "sockets": max(1, vm["vcpus"] // 2),
+                "cores_per_socket": min(2, vm["vcpus"]),
+                "max_mhz": 0,
+                "overall_mhz": rng.randint(0, 4000) if on else 0,
+                "level": "normal",
+                "shares": vm["vcpus"] * 1000,
+                "reservation_mhz": 0,
+                "limit_mhz": -1,
+                "hot_add": False,
+            }
+        )
         locked = not vm["vcls"] and rng.random() < 0.003
-        sheets["vMemory"].append({**base, "size_mib": vm["memory_mib"], "reservation_locked_to_max": locked,
-                                  "consumed_mib": int(vm["memory_mib"] * 0.9) if on else 0,
-                                  "reservation_mib": vm["memory_mib"] if locked else 0, "limit_mib": -1, "level": "normal"})
+        sheets["vMemory"].append(
+            {
+                **base,
+                "size_mib": vm["memory_mib"],
+                "reservation_locked_to_max": locked,
+                "consumed_mib": int(vm["memory_mib"] * 0.9) if on else 0,
+                "reservation_mib": vm["memory_mib"] if locked else 0,
+                "limit_mib": -1,
+                "level": "normal",
+            }
+        )
         rdm = not vm["vcls"] and rng.random() < 0.004
         for n, capacity in enumerate(vm["disks"]):
             key = str(2000 + n)
             raw = rdm and n == len(vm["disks"]) - 1 and n > 0
-            sheets["vDisk"].append({
-                **base, "disk": f"Hard disk {n + 1}", "disk_key": key, "capacity_mib": capacity, "raw": raw,
-                "disk_mode": "independent_persistent" if raw else "persistent", "sharing_mode": "sharingNone",
-                "thin": True, "controller": "VMware paravirtual SCSI", "label": "SCSI controller 0",
-                "scsi_unit": n, "unit": n, "shared_bus": "physicalSharing" if raw else "noSharing",
-                "raw_compatibility_mode": "physicalMode" if raw else "",
-                "disk_file": f"[{vm['datastore']['datastore']}] {vm['vm']}/{vm['vm']}_{n}.vmdk",
-            })
+            sheets["vDisk"].append(
+                {
+                    **base,
+                    "disk": f"Hard disk {n + 1}",
+                    "disk_key": key,
+                    "capacity_mib": capacity,
+                    "raw": raw,
+                    "disk_mode": "independent_persistent" if raw else "persistent",
+                    "sharing_mode": "sharingNone",
+                    "thin": True,
+                    "controller": "VMware paravirtual SCSI",
+                    "label": "SCSI controller 0",
+                    "scsi_unit": n,
+                    "unit": n,
+                    "shared_bus": "physicalSharing" if raw else "noSharing",
+                    "raw_compatibility_mode": "physicalMode" if raw else "",
+                    "disk_file": f"[{vm['datastore']['datastore']}] {vm['vm']}/{vm['vm']}_{n}.vmdk",
+                }
+            )
             if on and tools != "toolsNotInstalled":
                 free = rng.uniform(0.03, 0.8)
                 part = capacity - 500
-                sheets["vPartition"].append({
-                    **base, "disk_key": key, "disk": ("C:\\" if n == 0 else f"{chr(68 + n)}:\\") if vm["family"] == "windows" else ("/" if n == 0 else f"/data{n}"),
-                    "capacity_mib": part, "consumed_mib": int(part * (1 - free)), "free_mib": part - int(part * (1 - free)),
-                    "free_pct": round(100 * (part - int(part * (1 - free))) / part),
-                })
-        sheets["vNetwork"].append({**base, "nic_label": "Network adapter 1", "adapter": "Vmxnet3", "network": f"VLAN{rng.randint(100, 140)}",
-                                   "switch": "dvs-Demo", "connected": on, "starts_connected": True, "mac_address": f"00:50:56:{rng.getrandbits(24):06x}",
-                                   "address_type": "assigned", "ipv4_address": ip, "direct_path_io": True})
-        sheets["vCD"].append({**base, "device_node": "CD/DVD drive 1", "connected": on and rng.random() < 0.03,
-                              "starts_connected": False, "device_type": rng.choice(["Client Device", "ISO image"])})
+                sheets["vPartition"].append(
+                    {
+                        **base,
+                        "disk_key": key,
+                        "disk": ("C:\\" if n == 0 else f"{chr(68 + n)}:\\")
+                        if vm["family"] == "windows"
+                        else ("/" if n == 0 else f"/data{n}"),
+                        "capacity_mib": part,
+                        "consumed_mib": int(part * (1 - free)),
+                        "free_mib": part - int(part * (1 - free)),
+                        "free_pct": round(100 * (part - int(part * (1 - free))) / part),
+                    }
+                )
+        sheets["vNetwork"].append(
+            {
+                **base,
+                "nic_label": "Network adapter 1",
+                "adapter": "Vmxnet3",
+                "network": f"VLAN{rng.randint(100, 140)}",
+                "switch": "dvs-Demo",
+                "connected": on,
+                "starts_connected": True,
+                "mac_address": f"00:50:56:{rng.getrandbits(24):06x}",
+                "address_type": "assigned",
+                "ipv4_address": ip,
+                "direct_path_io": True,
+            }
+        )
+        sheets["vCD"].append(
+            {
+                **base,
+                "device_node": "CD/DVD drive 1",
+                "connected": on and rng.random() < 0.03,
+                "starts_connected": False,
+                "device_type": rng.choice(["Client Device", "ISO image"]),
+            }
+        )
         if not vm["vcls"] and rng.random() < 0.002:
-            sheets["vUSB"].append({**base, "device_node": "USB 1", "device_type": "USB dongle", "connected": True})
+            sheets["vUSB"].append(
+                {**base, "device_node": "USB 1", "device_type": "USB dongle", "connected": True}
+            )
         if not vm["template"] and not vm["vcls"] and rng.random() < 0.04:
             for n in range(rng.choices([1, 2, 3], weights=[70, 20, 10])[0]):
-                sheets["vSnapshot"].append({**base, "snapshot_name": f"before patch {n + 1}",
-                                            "snapshot_time": export_time - timedelta(days=rng.randint(0, 200), minutes=n),
-                                            "size_vmsn_mib": 0 if not on else vm["memory_mib"], "size_total_mib": rng.randint(100, 90000),
-                                            "quiesced": False, "state": vm["powerstate"]})
+                sheets["vSnapshot"].append(
+                    {
+                        **base,
+                        "snapshot_name": f"before patch {n + 1}",
+                        "snapshot_time": export_time
+                        - timedelta(days=rng.randint(0, 200), minutes=n),
+                        "size_vmsn_mib": 0 if not on else vm["memory_mib"],
+                        "size_total_mib": rng.randint(100, 90000),
+                        "quiesced": False,
+                        "state": vm["powerstate"],
+                    }
+                )
         version = 12421 if tools == "toolsOld" else (0 if tools == "toolsNotInstalled" else 12448)
-        sheets["vTools"].append({**base, "hw_version": vm["hw_version"], "tools_status": tools, "tools_version": version,
-                                 "required_version": 12448, "upgradeable": "Yes" if tools == "toolsOld" else "No",
-                                 "upgrade_policy": "manual", "sync_time": False})
+        sheets["vTools"].append(
+            {
+                **base,
+                "hw_version": vm["hw_version"],
+                "tools_status": tools,
+                "tools_version": version,
+                "required_version": 12448,
+                "upgradeable": "Yes" if tools == "toolsOld" else "No",
+                "upgrade_policy": "manual",
+                "sync_time": False,
+            }
+        )
     return sheets
 
 
-def _truth(vm_rows: list[dict[str, Any]], hosts: list[dict[str, Any]], clusters: list[str]) -> dict[str, Any]:
+def _truth(
+    vm_rows: list[dict[str, Any]], hosts: list[dict[str, Any]], clusters: list[str]
+) -> dict[str, Any]:
     def vm_figures(rows):
         return {
-            "vms": len(rows), "powered_on": sum(v["powerstate"] == "poweredOn" for v in rows),
-            "vcpus": sum(v["vcpus"] for v in rows), "memory_mib": sum(v["memory_mib"] for v in rows),
-            "provisioned_mib": sum(v["provisioned_mib"] for v in rows), "in_use_mib": sum(v["in_use_mib"] for v in rows),
+            "vms": len(rows),
+            "powered_on": sum(v["powerstate"] == "poweredOn" for v in rows),
+            "vcpus": sum(v["vcpus"] for v in rows),
+            "memory_mib": sum(v["memory_mib"] for v in rows),
+            "provisioned_mib": sum(v["provisioned_mib"] for v in rows),
+            "in_use_mib": sum(v["in_use_mib"] for v in rows),
         }
 
     def host_figures(rows):
-        return {"hosts": len(rows), "host_cores": int(sum(h["cpu_cores"] for h in rows)), "host_memory_mib": int(sum(h["memory_mib"] for h in rows))}
+        return {
+            "hosts": len(rows),
+            "host_cores": int(sum(h["cpu_cores"] for h in rows)),
+            "host_memory_mib": int(sum(h["memory_mib"] for h in rows)),
+        }
 
     live = [v for v in vm_rows if not v["template"]]
     per_cluster = {}
-    for name in sorted({*clusters, *(v["cluster"] for v in vm_rows), *(h["cluster"] for h in hosts)}):
+    for name in sorted(
+        {*clusters, *(v["cluster"] for v in vm_rows), *(h["cluster"] for h in hosts)}
+    ):
         per_cluster[name] = {
             **vm_figures([v for v in live if v["cluster"] == name]),
             "templates": sum(v["template"] and v["cluster"] == name for v in vm_rows),
             **host_figures([h for h in hosts if h["cluster"] == name]),
         }
-    return {**vm_figures(live), "templates": sum(v["template"] for v in vm_rows), **host_figures(hosts),
-            "clusters": len(clusters), "per_cluster": per_cluster}
+    return {
+        **vm_figures(live),
+        "templates": sum(v["template"] for v in vm_rows),
+        **host_figures(hosts),
+        "clusters": len(clusters),
+        "per_cluster": per_cluster,
+    }
 
 
-def write_synthetic_rvtools(target: str | Path, vms: int = 300, *, seed: int = 7, fmt: str = "xlsx",
-                            delimiter: str = ",", on_step: Callable[[str], None] | None = None) -> SyntheticExport:
+def write_synthetic_rvtools(
+    target: str | Path,
+    vms: int = 300,
+    *,
+    seed: int = 7,
+    fmt: str = "xlsx",
+    delimiter: str = ",",
+    on_step: Callable[[str], None] | None = None,
+) -> SyntheticExport:
     """Generate an export (see :func:`synthetic_rvtools`) and write it.
 
     Parameters
@@ -423,7 +786,10 @@ def write_synthetic_rvtools(target: str | Path, vms: int = 300, *, seed: int = 7
     if fmt == "xlsx":
         write_xlsx(target, synthetic.sheets, on_sheet=on_step)
     elif fmt in ("csv", "csv-zip"):
-        files = {f"RVTools_tab{sheet}.csv": _csv_text(headers, rows, delimiter) for sheet, (headers, rows) in synthetic.sheets.items()}
+        files = {
+            f"RVTools_tab{sheet}.csv": _csv_text(headers, rows, delimiter)
+            for sheet, (headers, rows) in synthetic.sheets.items()
+        }
         if fmt == "csv":
             target.mkdir(parents=True, exist_ok=True)
             for name, text in files.items():

@@ -205,12 +205,17 @@ def report(frame, spec: dict[str, tuple[str, str]]):
     pandas.DataFrame
         One text column per ``spec`` entry found in ``frame``, headed by its label.
     """
-    kinds = dict(_KINDS, percent_whole=lambda value: MISSING if is_missing(value) else percent(float(value) / 100))
+    kinds = dict(
+        _KINDS,
+        percent_whole=lambda value: MISSING if is_missing(value) else percent(float(value) / 100),
+    )
     columns = [column for column in spec if column in frame.columns]
     shown = frame[columns].copy()
     for column in columns:
         shown[column] = [kinds[spec[column][1]](value) for value in frame[column]]
-    return shown.rename(columns={column: spec[column][0] for column in columns}).reset_index(drop=True)
+    return shown.rename(columns={column: spec[column][0] for column in columns}).reset_index(
+        drop=True
+    )
 
 
 def timestamp(value: Any) -> str:

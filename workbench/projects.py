@@ -152,11 +152,20 @@ def _choices(value: Any, choices: tuple[str, ...], label: str) -> tuple[str, ...
 
 
 def _text(
-    value: Any, field_name: str, *, required: bool, max_length: int | None = None, multiline: bool = False
+    value: Any,
+    field_name: str,
+    *,
+    required: bool,
+    max_length: int | None = None,
+    multiline: bool = False,
 ) -> str | None:
     try:
         return clean_text(
-            value, FIELD_LABELS[field_name], required=required, max_length=max_length, multiline=multiline
+            value,
+            FIELD_LABELS[field_name],
+            required=required,
+            max_length=max_length,
+            multiline=multiline,
         )
     except InvalidInputError as exc:
         raise invalid(field_name, str(exc)) from None
@@ -166,7 +175,8 @@ def _name(value: Any) -> str:
     name = _text(value, "name", required=True, max_length=NAME_MAX_LENGTH)
     if name.casefold().startswith(ID_PREFIX):
         raise invalid(
-            "name", f"A project name cannot start with “{ID_PREFIX}”: that is how project ids are written."
+            "name",
+            f"A project name cannot start with “{ID_PREFIX}”: that is how project ids are written.",
         )
     return name
 
@@ -191,7 +201,9 @@ def parse_reference(project: Any) -> tuple[str, str]:
     if text.casefold().startswith(ID_PREFIX):
         key = text[len(ID_PREFIX) :].strip()
         if not key:
-            raise InvalidInputError("A project id is written project:<id>, with the id after the colon.")
+            raise InvalidInputError(
+                "A project id is written project:<id>, with the id after the colon."
+            )
         return "id", key
     return "name", text
 
@@ -221,7 +233,10 @@ def parse_date(value: Any, label: str = "date") -> date | None:
             return date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)
         except ValueError:
             pass
-    raise invalid(label, f"{FIELD_LABELS.get(label, label)} must be a date like 2026-03-31; got {_shown(value)}.")
+    raise invalid(
+        label,
+        f"{FIELD_LABELS.get(label, label)} must be a date like 2026-03-31; got {_shown(value)}.",
+    )
 
 
 def _progress(value: Any) -> int:
@@ -232,7 +247,10 @@ def _progress(value: Any) -> int:
         or int(value) != value
         or not 0 <= value <= 100
     ):
-        raise invalid("progress_percentage", f"Progress must be a whole number from 0 to 100 (percent); got {_shown(value)}.")
+        raise invalid(
+            "progress_percentage",
+            f"Progress must be a whole number from 0 to 100 (percent); got {_shown(value)}.",
+        )
     return int(value)
 
 
@@ -260,7 +278,9 @@ def _metadata(value: Any) -> dict[str, Any]:
 
 _CLEANERS = {
     "name": _name,
-    "description": lambda v: _text(v, "description", required=False, max_length=20_000, multiline=True),
+    "description": lambda v: _text(
+        v, "description", required=False, max_length=20_000, multiline=True
+    ),
     "project_type": lambda v: _choice(v, PROJECT_TYPES, "project_type"),
     "status": lambda v: _choice(v, PROJECT_STATUSES, "status"),
     "priority": lambda v: _choice(v, PRIORITIES, "priority"),
@@ -278,7 +298,8 @@ def _check_known(values: Mapping[str, Any]) -> None:
     unknown = sorted(set(values) - set(EDITABLE_FIELDS))
     if unknown:
         raise invalid(
-            unknown[0], f"Unknown project field(s): {', '.join(unknown)}. Known: {', '.join(EDITABLE_FIELDS)}."
+            unknown[0],
+            f"Unknown project field(s): {', '.join(unknown)}. Known: {', '.join(EDITABLE_FIELDS)}.",
         )
 
 
@@ -287,7 +308,10 @@ def _check_dates(values: Mapping[str, Any]) -> None:
     for field_name in ("target_end_date", "actual_end_date"):
         end = values.get(field_name)
         if start is not None and end is not None and end < start:
-            raise invalid(field_name, f"{FIELD_LABELS[field_name]} ({end}) is before the start date ({start}).")
+            raise invalid(
+                field_name,
+                f"{FIELD_LABELS[field_name]} ({end}) is before the start date ({start}).",
+            )
 
 
 # -- whole records ---------------------------------------------------------------------------

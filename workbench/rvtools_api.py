@@ -106,7 +106,9 @@ class RVToolsImports:
         self.recover()
         with self._store.unit_of_work() as session:
             project_id = project_records.find(session, project)["id"]
-        steps = tqdm(total=5, desc=f"Import {source.name}", unit="step", disable=not progress, leave=False)
+        steps = tqdm(
+            total=5, desc=f"Import {source.name}", unit="step", disable=not progress, leave=False
+        )
         try:
             steps.set_postfix_str("reading")
             if source.is_dir():
@@ -144,11 +146,15 @@ class RVToolsImports:
                 final = self._write_folder(key, source, original, export)
                 steps.update()
                 with self._store.unit_of_work() as session:
-                    done = import_records.complete(session, key, dict(results, raw_data_path=str(final)))
+                    done = import_records.complete(
+                        session, key, dict(results, raw_data_path=str(final))
+                    )
                 steps.update()
             except BaseException as exc:
                 self._discard(key)
-                reason = str(exc) if isinstance(exc, WorkbenchError) else f"{type(exc).__name__}: {exc}"
+                reason = (
+                    str(exc) if isinstance(exc, WorkbenchError) else f"{type(exc).__name__}: {exc}"
+                )
                 try:
                     with self._store.unit_of_work() as session:
                         import_records.fail(session, key, reason or type(exc).__name__)
@@ -156,7 +162,9 @@ class RVToolsImports:
                     pass  # the store is down; recover() fails the record later
                 if isinstance(exc, WorkbenchError) or not isinstance(exc, Exception):
                     raise  # interrupts and exits go on as they are
-                raise WorkbenchError(f"Importing {source.name} failed while storing it: {reason}") from exc
+                raise WorkbenchError(
+                    f"Importing {source.name} failed while storing it: {reason}"
+                ) from exc
             steps.update()
             return RVToolsImport.from_record(done)
         finally:
@@ -166,7 +174,9 @@ class RVToolsImports:
     def _read_file(source: Path) -> bytes:
         try:
             if source.stat().st_size > MAX_FILE_BYTES:
-                raise ImportRejectedError(f"{source.name} is larger than {MAX_FILE_BYTES // 2**20} MiB.")
+                raise ImportRejectedError(
+                    f"{source.name} is larger than {MAX_FILE_BYTES // 2**20} MiB."
+                )
             return source.read_bytes()
         except FileNotFoundError:
             raise ImportRejectedError(f"There is no file at {source}.") from None
@@ -221,8 +231,12 @@ class RVToolsImports:
             for row in import_records.processing_on(session, self._host):
                 pid = row.get("worker_pid")
                 if pid and pid != os.getpid() and not _pid_alive(pid):
-                    import_records.fail(session, row["id"], "Interrupted: the importing process stopped.")
-                    failed.append(row["id"])  # its folders go in the sweep below, as a failed import's
+                    import_records.fail(
+                        session, row["id"], "Interrupted: the importing process stopped."
+                    )
+                    failed.append(
+                        row["id"]
+                    )  # its folders go in the sweep below, as a failed import's
             live = {r["id"]: r["processing_status"] for r in import_records.select(session)}
             if self.folder.is_dir():
                 for candidate in self.folder.iterdir():
@@ -298,7 +312,9 @@ class RVToolsImports:
 
     # -- changes ----------------------------------------------------------------------------
 
-    def select_clusters(self, import_id: str, names: list[str], as_of: date | None = None) -> RVToolsImport:
+    def select_clusters(
+        self, import_id: str, names: list[str], as_of: date | None = None
+    ) -> RVToolsImport:
         """Choose the clusters to size (empty list: all) and store their capacity analysis.
 
         Raises
@@ -311,7 +327,9 @@ class RVToolsImports:
         chosen = rules.check_clusters(export, names)
         analysis = rules.capacity_analysis(export, chosen, as_of)
         with self._store.unit_of_work() as session:
-            row = import_records.update(session, record.id, {"selected_clusters": chosen, "capacity_analysis": analysis})
+            row = import_records.update(
+                session, record.id, {"selected_clusters": chosen, "capacity_analysis": analysis}
+            )
         return RVToolsImport.from_record(row)
 
     def delete(self, import_id: str) -> None:

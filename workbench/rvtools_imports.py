@@ -20,8 +20,18 @@ from workbench.io.rvtools import QualityReport, RVToolsExport
 
 IMPORT_STATUSES = ("processing", "completed", "failed")
 FRAME_COLUMNS = [
-    "id", "project_id", "filename", "processing_status", "import_date", "imported_by", "rvtools_version",
-    "total_vms", "total_hosts", "total_clusters", "selected_clusters", "error_message",
+    "id",
+    "project_id",
+    "filename",
+    "processing_status",
+    "import_date",
+    "imported_by",
+    "rvtools_version",
+    "total_vms",
+    "total_hosts",
+    "total_clusters",
+    "selected_clusters",
+    "error_message",
 ]
 
 
@@ -93,7 +103,9 @@ class RVToolsImport:
 
 def imports_frame(imports: list[RVToolsImport]) -> pd.DataFrame:
     """Imports as a table; columns :data:`FRAME_COLUMNS`."""
-    return pd.DataFrame([{c: getattr(i, c) for c in FRAME_COLUMNS} for i in imports], columns=FRAME_COLUMNS)
+    return pd.DataFrame(
+        [{c: getattr(i, c) for c in FRAME_COLUMNS} for i in imports], columns=FRAME_COLUMNS
+    )
 
 
 def check_clusters(export: RVToolsExport, names: list[str]) -> list[str]:
@@ -117,7 +129,9 @@ def check_clusters(export: RVToolsExport, names: list[str]) -> list[str]:
     return chosen
 
 
-def capacity_analysis(export: RVToolsExport, selected: list[str], as_of: date | None = None) -> dict[str, Any]:
+def capacity_analysis(
+    export: RVToolsExport, selected: list[str], as_of: date | None = None
+) -> dict[str, Any]:
     """What the store keeps as ``capacity_analysis`` for a selection (empty = all clusters).
 
     Returns
@@ -131,8 +145,10 @@ def capacity_analysis(export: RVToolsExport, selected: list[str], as_of: date | 
     """
     frame = capacity.cluster_capacity(export, selected or None)
     summed = [
-        c for c in frame.columns
-        if c not in ("cluster", "vcenter") and not c.startswith(("vcpu_per", "vram_per", "n1_vcpu", "largest", "datastore"))
+        c
+        for c in frame.columns
+        if c not in ("cluster", "vcenter")
+        and not c.startswith(("vcpu_per", "vram_per", "n1_vcpu", "largest", "datastore"))
     ]
     totals = {c: frame[c].sum() for c in summed}
     totals.update(capacity.storage_seen_by(export, selected or None))
@@ -152,7 +168,9 @@ def capacity_analysis(export: RVToolsExport, selected: list[str], as_of: date | 
 def summaries(export: RVToolsExport, as_of: date | None = None) -> dict[str, Any]:
     """The fields an import record gets when it completes."""
     summary = capacity.environment_summary(export)
-    analysis = capacity_analysis(export, [], as_of)  # everything selected: its rows are every cluster
+    analysis = capacity_analysis(
+        export, [], as_of
+    )  # everything selected: its rows are every cluster
     return json_clean(
         {
             "total_vms": summary["vms"],
@@ -207,7 +225,9 @@ class RVToolsAnalysis:
     all_risks: risks.RiskReport
 
 
-def analyse(record: RVToolsImport, export: RVToolsExport, as_of: date | None = None) -> RVToolsAnalysis:
+def analyse(
+    record: RVToolsImport, export: RVToolsExport, as_of: date | None = None
+) -> RVToolsAnalysis:
     """Build the analysis of a stored import from its re-read tables."""
     clusters = capacity.cluster_capacity(export)
     selected = list(record.selected_clusters)

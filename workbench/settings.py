@@ -65,7 +65,11 @@ class Settings:
             or env.get("WORKBENCH_HOME")
             or platformdirs.user_data_dir("workbench", appauthor=False)
         ).expanduser()
-        url = overrides.pop("db_url", None) or env.get("WORKBENCH_DB") or f"surrealkv://{home / 'store'}"
+        url = (
+            overrides.pop("db_url", None)
+            or env.get("WORKBENCH_DB")
+            or f"surrealkv://{home / 'store'}"
+        )
         values = dict(
             home=home,
             db_url=url,

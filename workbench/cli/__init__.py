@@ -35,7 +35,9 @@ GROUPS = (store, backup, projects, rvtools)
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="Infra Workbench command line.")
     parser.add_argument("--db", help="store URL (default: $WORKBENCH_DB or surrealkv://HOME/store)")
-    parser.add_argument("--home", help="data directory (default: $WORKBENCH_HOME or the user data dir)")
+    parser.add_argument(
+        "--home", help="data directory (default: $WORKBENCH_HOME or the user data dir)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in GROUPS:
         group.register(commands)

@@ -23,7 +23,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add this group's commands to the ``workbench`` parser."""
-    backup = commands.add_parser("backup", help="write the store's records and the data files into one archive")
+    backup = commands.add_parser(
+        "backup", help="write the store's records and the data files into one archive"
+    )
     backup.add_argument("file", help="archive to write (a .zip)")
     backup.set_defaults(func=cmd_backup)
     restore = commands.add_parser("restore", help="bring back a backup into an empty store")

@@ -41,6 +41,8 @@ def text_table(rows: list[dict[str, Any]], columns: list[tuple[str, str, str, in
     aligns = [align for _, _, align, _ in columns]
 
     def line(values: list[str]) -> str:
-        return "  ".join(f"{v:{a}{w}}" for v, a, w in zip(values, aligns, widths, strict=True)).rstrip()
+        return "  ".join(
+            f"{v:{a}{w}}" for v, a, w in zip(values, aligns, widths, strict=True)
+        ).rstrip()
 
     return "\n".join([line(headers), *(line(r) for r in cells)])

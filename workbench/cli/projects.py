@@ -66,7 +66,10 @@ def _print_project(project: Project, as_json: bool) -> None:
         ("Updated", fmt.moment(project.updated_at)),
         ("Description", project.description or fmt.MISSING),
     ]
-    lines += [(f"Metadata {key}", json.dumps(value, default=str)) for key, value in project.metadata.items()]
+    lines += [
+        (f"Metadata {key}", json.dumps(value, default=str))
+        for key, value in project.metadata.items()
+    ]
     for label, value in lines:
         print(f"{label:>16}: {value}")
 
@@ -139,9 +142,10 @@ def cmd_project_delete(args: argparse.Namespace) -> int:
     return 0
 
 
-
 def _project_fields(parser: argparse.ArgumentParser, *, creating: bool) -> None:
-    parser.add_argument("--type", choices=PROJECT_TYPES, help="project type" + (" (required)" if creating else ""))
+    parser.add_argument(
+        "--type", choices=PROJECT_TYPES, help="project type" + (" (required)" if creating else "")
+    )
     parser.add_argument("--description")
     parser.add_argument("--status", choices=PROJECT_STATUSES)
     parser.add_argument("--priority", choices=PRIORITIES)
@@ -153,10 +157,11 @@ def _project_fields(parser: argparse.ArgumentParser, *, creating: bool) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
-
 def register(commands: argparse._SubParsersAction) -> None:
     """Add this group's commands to the ``workbench`` parser."""
-    project = commands.add_parser("project", help="projects").add_subparsers(dest="action", required=True, metavar="ACTION")
+    project = commands.add_parser("project", help="projects").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
     listing = project.add_parser("list", help="list projects")
     listing.add_argument("--status", action="append", choices=PROJECT_STATUSES)
     listing.add_argument("--type", action="append", choices=PROJECT_TYPES)
@@ -195,4 +200,3 @@ def register(commands: argparse._SubParsersAction) -> None:
     delete = project.add_parser("delete", help="delete a project and what it owns")
     delete.add_argument("project", help="project name, or project:<id>")
     delete.set_defaults(func=cmd_project_delete)
-

@@ -30,11 +30,15 @@ def _risk_lines(counts: dict[str, int | None]) -> list[str]:
     if not found:
         return ["Risks: none found."]
     widest = max(len(title) for _, title, _ in found)
-    return ["Risks (VMs hit):"] + [f"  {sev:<6}  {title:<{widest}}  {fmt.count(n):>6}" for sev, title, n in found]
+    return ["Risks (VMs hit):"] + [
+        f"  {sev:<6}  {title:<{widest}}  {fmt.count(n):>6}" for sev, title, n in found
+    ]
 
 
 def _print_totals(totals: dict[str, Any]) -> None:
-    print(f"RVTools {totals['rvtools_version'] or 'version unknown'}; vCenter: {', '.join(totals['vcenters']) or 'unknown'}")
+    print(
+        f"RVTools {totals['rvtools_version'] or 'version unknown'}; vCenter: {', '.join(totals['vcenters']) or 'unknown'}"
+    )
     print(
         f"VMs {fmt.count(totals['vms'])} ({fmt.count(totals['powered_on'])} powered on), "
         f"templates {fmt.count(totals['templates'])}, vCPUs {fmt.count(totals['vcpus'])}, "
@@ -85,7 +89,9 @@ def cmd_rvtools_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_rvtools_import(args: argparse.Namespace) -> int:
-    record = _open(args).rvtools.upload(args.project, args.file, imported_by=args.by, progress=not args.json, as_of=_as_of(args))
+    record = _open(args).rvtools.upload(
+        args.project, args.file, imported_by=args.by, progress=not args.json, as_of=_as_of(args)
+    )
     if args.json:
         print(json.dumps(record.to_dict(), indent=2))
     else:
@@ -138,8 +144,19 @@ def cmd_rvtools_list(args: argparse.Namespace) -> int:
 
 
 _BRIEF_FIELDS = (
-    "id", "project", "filename", "file_size", "processing_status", "import_date", "imported_by",
-    "rvtools_version", "total_vms", "total_hosts", "total_clusters", "selected_clusters", "error_message",
+    "id",
+    "project",
+    "filename",
+    "file_size",
+    "processing_status",
+    "import_date",
+    "imported_by",
+    "rvtools_version",
+    "total_vms",
+    "total_hosts",
+    "total_clusters",
+    "selected_clusters",
+    "error_message",
 )
 
 
@@ -220,7 +237,8 @@ def cmd_rvtools_show(args: argparse.Namespace) -> int:
             "vcpus": fmt.count(c["vcpus"]),
             "vcpu_per_core": fmt.ratio(c["vcpu_per_core"]),
             "vram_per_ram": fmt.ratio(c["vram_per_ram"]),
-            "headroom": ("short " if c["n1_memory_headroom_mib"] < 0 else "") + fmt.size(abs(c["n1_memory_headroom_mib"])),
+            "headroom": ("short " if c["n1_memory_headroom_mib"] < 0 else "")
+            + fmt.size(abs(c["n1_memory_headroom_mib"])),
         }
         for c in shown["clusters"]
     ]
@@ -233,7 +251,9 @@ def cmd_rvtools_show(args: argparse.Namespace) -> int:
 
 
 def cmd_rvtools_select(args: argparse.Namespace) -> int:
-    record = _open(args).rvtools.select_clusters(args.import_id, [] if args.all else args.clusters, as_of=_as_of(args))
+    record = _open(args).rvtools.select_clusters(
+        args.import_id, [] if args.all else args.clusters, as_of=_as_of(args)
+    )
     print("Selected: " + (", ".join(record.selected_clusters) or "all clusters"))
     return 0
 
@@ -259,7 +279,12 @@ def cmd_rvtools_generate(args: argparse.Namespace) -> int:
             bar.update()
 
         synthetic = write_synthetic_rvtools(
-            args.out, args.vms, seed=args.seed, fmt=args.format, delimiter=args.delimiter, on_step=advance
+            args.out,
+            args.vms,
+            seed=args.seed,
+            fmt=args.format,
+            delimiter=args.delimiter,
+            on_step=advance,
         )
     truth = synthetic.truth
     print(
@@ -271,17 +296,25 @@ def cmd_rvtools_generate(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add this group's commands to the ``workbench`` parser."""
-    rvtools = commands.add_parser("rvtools", help="RVTools exports").add_subparsers(dest="action", required=True, metavar="ACTION")
+    rvtools = commands.add_parser("rvtools", help="RVTools exports").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
     inspect = rvtools.add_parser("inspect", help="read an export and print its totals (no store)")
     inspect.add_argument("file", help=".xlsx, a folder of RVTools CSV files, or a .zip of them")
-    inspect.add_argument("--as-of", metavar="YYYY-MM-DD", help="judge end-of-support risks on this day (default: today)")
+    inspect.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="judge end-of-support risks on this day (default: today)",
+    )
     inspect.add_argument("--json", action="store_true", help="print JSON")
     inspect.set_defaults(func=cmd_rvtools_inspect)
     upload = rvtools.add_parser("import", help="import an export into a project")
     upload.add_argument("file")
     upload.add_argument("--project", required=True, help="project name, or project:<id>")
     upload.add_argument("--by", help="who imports it")
-    upload.add_argument("--as-of", metavar="YYYY-MM-DD", help="judge end-of-support risks on this day")
+    upload.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", help="judge end-of-support risks on this day"
+    )
     upload.add_argument("--json", action="store_true", help="print JSON")
     upload.set_defaults(func=cmd_rvtools_import)
     listing = rvtools.add_parser("list", help="list imports")

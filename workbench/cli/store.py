@@ -44,10 +44,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add this group's commands to the ``workbench`` parser."""
-    commands.add_parser("init", help="create the data directory and bring the schema up to date").set_defaults(
-        func=cmd_init
+    commands.add_parser(
+        "init", help="create the data directory and bring the schema up to date"
+    ).set_defaults(func=cmd_init)
+    commands.add_parser("migrate", help="apply pending schema migrations").set_defaults(
+        func=cmd_migrate
     )
-    commands.add_parser("migrate", help="apply pending schema migrations").set_defaults(func=cmd_migrate)
     demo = commands.add_parser("demo", help="load generated demo projects")
     demo.add_argument("--if-empty", action="store_true", help="only when the store has no project")
     demo.set_defaults(func=cmd_demo)

@@ -39,7 +39,8 @@ vi_sdk_uuid | str | VI SDK UUID | vCenter UUID
 """
 
 COLUMNS: dict[str, str] = {
-    "vInfo": _VM_HEAD + """
+    "vInfo": _VM_HEAD
+    + """
 config_status | str | Config status
 dns_name | str | DNS Name | vInfoGuestHostName
 connection_state | str | Connection state
@@ -115,8 +116,10 @@ guest_detailed_data | str | Guest Detailed Data
 smbios_uuid | str | SMBIOS UUID
 vi_sdk_server_type | str | VI SDK Server type
 vi_sdk_api_version | str | VI SDK API Version
-""" + _VM_TAIL,
-    "vCPU": _VM_HEAD + """
+"""
+    + _VM_TAIL,
+    "vCPU": _VM_HEAD
+    + """
 vcpus | int | CPUs
 sockets | int | Sockets
 cores_per_socket | int | Cores p/s | vCPUCoresPerSocket
@@ -131,8 +134,10 @@ limit_mhz | float | Limit
 hot_add | bool | Hot Add
 hot_remove | bool | Hot Remove
 numa_hotadd_exposed | bool | Numa Hotadd Exposed
-""" + _VM_TAIL,
-    "vMemory": _VM_HEAD + """
+"""
+    + _VM_TAIL,
+    "vMemory": _VM_HEAD
+    + """
 size_mib | float | Size MiB | vMemorySizeMiB
 reservation_locked_to_max | bool | Memory Reservation Locked To Max
 overhead_mib | float | Overhead
@@ -151,8 +156,10 @@ shares | float | Shares
 reservation_mib | float | Reservation
 limit_mib | float | Limit
 hot_add | bool | Hot Add
-""" + _VM_TAIL,
-    "vDisk": _VM_HEAD + """
+"""
+    + _VM_TAIL,
+    "vDisk": _VM_HEAD
+    + """
 disk | str | Disk
 disk_key | str | Disk Key
 disk_uuid | str | Disk UUID
@@ -178,8 +185,10 @@ disk_file | str | Path
 raw_lun_id | str | Raw LUN ID
 raw_compatibility_mode | str | Raw Comp. Mode | Raw Com. Mode
 internal_sort_column | str | Internal Sort Column
-""" + _VM_TAIL,
-    "vPartition": _VM_HEAD + """
+"""
+    + _VM_TAIL,
+    "vPartition": _VM_HEAD
+    + """
 disk_key | str | Disk Key
 disk | str | Disk
 capacity_mib | float | Capacity MiB | vPartitionCapacityMiB
@@ -187,8 +196,10 @@ consumed_mib | float | Consumed MiB | vPartitionConsumedMiB
 free_mib | float | Free MiB
 free_pct | pct | Free %
 internal_sort_column | str | Internal Sort Column
-""" + _VM_TAIL,
-    "vNetwork": _VM_HEAD + """
+"""
+    + _VM_TAIL,
+    "vNetwork": _VM_HEAD
+    + """
 nic_label | str | NIC label
 adapter | str | Adapter
 network | str | Network
@@ -201,15 +212,19 @@ ipv4_address | str | IPv4 Address | IP Address
 ipv6_address | str | IPv6 Address
 direct_path_io | bool | Direct Path IO
 internal_sort_column | str | Internal Sort Column
-""" + _VM_TAIL,
-    "vCD": _VM_HEAD + """
+"""
+    + _VM_TAIL,
+    "vCD": _VM_HEAD
+    + """
 device_node | str | Device Node
 connected | bool | Connected
 starts_connected | bool | Starts Connected
 device_type | str | Device Type
 vm_ref | str | VMRef
-""" + _VM_TAIL,
-    "vUSB": _VM_HEAD + """
+"""
+    + _VM_TAIL,
+    "vUSB": _VM_HEAD
+    + """
 device_node | str | Device Node
 device_type | str | Device Type
 connected | bool | Connected
@@ -220,8 +235,10 @@ auto_connect | bool | Auto connect
 bus_number | float | Bus number
 unit_number | float | Unit number
 vm_ref | str | VMRef
-""" + _VM_TAIL,
-    "vSnapshot": _VM_HEAD + """
+"""
+    + _VM_TAIL,
+    "vSnapshot": _VM_HEAD
+    + """
 snapshot_name | str | Name
 description | str | Description
 snapshot_time | dt | Date / time
@@ -230,8 +247,10 @@ size_vmsn_mib | float | Size MiB (vmsn)
 size_total_mib | float | Size MiB (total)
 quiesced | bool | Quiesced
 state | str | State
-""" + _VM_TAIL,
-    "vTools": _VM_HEAD + """
+"""
+    + _VM_TAIL,
+    "vTools": _VM_HEAD
+    + """
 upgrade_select | str | Upgrade
 hw_version | hw | VM Version
 tools_status | str | Tools
@@ -247,7 +266,8 @@ operation_ready | bool | Operation Ready
 state_change_support | bool | State change support
 interactive_guest | bool | Interactive Guest
 vm_ref | str | VMRef
-""" + _VM_TAIL,
+"""
+    + _VM_TAIL,
     "vHost": """
 host | str | Host | vHostName
 datacenter | str | Datacenter
@@ -436,7 +456,17 @@ server | str | Server
 # Columns every file must have for the workbench to make sense of a sheet; a sheet missing
 # one of these is still read, and the gap is reported in the quality report.
 ESSENTIAL: dict[str, tuple[str, ...]] = {
-    "vInfo": ("vm", "powerstate", "template", "vcpus", "memory_mib", "provisioned_mib", "in_use_mib", "cluster", "host"),
+    "vInfo": (
+        "vm",
+        "powerstate",
+        "template",
+        "vcpus",
+        "memory_mib",
+        "provisioned_mib",
+        "in_use_mib",
+        "cluster",
+        "host",
+    ),
     "vHost": ("host", "cluster", "cpu_sockets", "cpu_cores", "cpu_mhz", "memory_mib"),
     "vCluster": ("cluster", "hosts", "cpu_cores", "total_memory_mib"),
     "vDisk": ("vm", "capacity_mib", "raw", "disk_mode"),
@@ -449,8 +479,21 @@ ESSENTIAL: dict[str, tuple[str, ...]] = {
 # The column naming what a row is about. A row where it is blank (a totals row added in
 # Excel, say) is dropped and reported.
 IDENTITY: dict[str, str] = {
-    **{sheet: "vm" for sheet in ("vInfo", "vCPU", "vMemory", "vDisk", "vPartition", "vNetwork", "vCD", "vUSB",
-                                 "vSnapshot", "vTools")},
+    **{
+        sheet: "vm"
+        for sheet in (
+            "vInfo",
+            "vCPU",
+            "vMemory",
+            "vDisk",
+            "vPartition",
+            "vNetwork",
+            "vCD",
+            "vUSB",
+            "vSnapshot",
+            "vTools",
+        )
+    },
     "vHost": "host",
     "vCluster": "cluster",
     "vDatastore": "datastore",
@@ -459,7 +502,16 @@ IDENTITY: dict[str, str] = {
 # Sheets read, in the order RVTools writes them. vInfo is the one a file must have.
 SHEETS: tuple[str, ...] = tuple(COLUMNS)
 VM_SHEETS: tuple[str, ...] = (
-    "vInfo", "vCPU", "vMemory", "vDisk", "vPartition", "vNetwork", "vCD", "vUSB", "vSnapshot", "vTools",
+    "vInfo",
+    "vCPU",
+    "vMemory",
+    "vDisk",
+    "vPartition",
+    "vNetwork",
+    "vCD",
+    "vUSB",
+    "vSnapshot",
+    "vTools",
 )
 
 

@@ -28,7 +28,9 @@ def write_export(export: RVToolsExport, folder: Path) -> None:
     if isinstance(meta.get("export_time"), datetime):
         meta["export_time"] = meta["export_time"].isoformat()
     (folder / "meta.json").write_text(json.dumps(meta, indent=1, default=str))
-    (folder / "quality.json").write_text(json.dumps(export.quality.to_dict(), indent=1, default=str))
+    (folder / "quality.json").write_text(
+        json.dumps(export.quality.to_dict(), indent=1, default=str)
+    )
 
 
 def read_tables(folder: Path, sheets: list[str] | None = None) -> dict[str, pd.DataFrame]:
@@ -46,7 +48,9 @@ def read_tables(folder: Path, sheets: list[str] | None = None) -> dict[str, pd.D
     wanted = sorted(available) if sheets is None else sheets
     unknown = [s for s in wanted if s not in available]
     if unknown:
-        raise NotFoundError(f"No table {', '.join(unknown)} in this import (have {', '.join(sorted(available))}).")
+        raise NotFoundError(
+            f"No table {', '.join(unknown)} in this import (have {', '.join(sorted(available))})."
+        )
     return {sheet: pd.read_parquet(available[sheet]) for sheet in wanted}
 
 

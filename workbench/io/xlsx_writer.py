@@ -69,7 +69,9 @@ def _cell(ref: str, value: Any) -> str:
     if isinstance(value, int | float):
         return f'<c r="{ref}"><v>{value!r}</v></c>'
     if isinstance(value, datetime | date):
-        moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+        moment = (
+            value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+        )
         serial = (moment - _EPOCH).total_seconds() / 86400
         return f'<c r="{ref}" s="1"><v>{serial!r}</v></c>'
     text = escape(str(value))
@@ -91,7 +93,9 @@ def write_xlsx(
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr(
             "[Content_Types].xml",
-            _CONTENT_TYPES.format(sheets="".join(_SHEET_TYPE.format(n=i + 1) for i in range(len(names)))),
+            _CONTENT_TYPES.format(
+                sheets="".join(_SHEET_TYPE.format(n=i + 1) for i in range(len(names)))
+            ),
         )
         archive.writestr("_rels/.rels", _ROOT_RELS)
         archive.writestr("xl/styles.xml", _STYLES)
@@ -100,7 +104,10 @@ def write_xlsx(
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-            + "".join(f'<sheet name="{escape(n)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, n in enumerate(names))
+            + "".join(
+                f'<sheet name="{escape(n)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+                for i, n in enumerate(names)
+            )
             + "</sheets></workbook>",
         )
         archive.writestr(
@@ -127,7 +134,10 @@ def write_xlsx(
                 )
                 number = 0
                 for number, row in enumerate([headers, *rows], start=1):
-                    cells = "".join(_cell(f"{letter}{number}", value) for letter, value in zip(letters, row, strict=False))
+                    cells = "".join(
+                        _cell(f"{letter}{number}", value)
+                        for letter, value in zip(letters, row, strict=False)
+                    )
                     part.write(f'<row r="{number}">{cells}</row>'.encode())
                 part.write(b"</sheetData></worksheet>")
             if on_sheet is not None:

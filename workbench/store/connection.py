@@ -185,7 +185,9 @@ class Session:
         """Run SurrealQL with bound parameters; return one result per statement."""
         if self._guard is not None:
             self._guard()
-        watching = self._watch.watching(f"a query on {self._label}") if self._watch else nullcontext()
+        watching = (
+            self._watch.watching(f"a query on {self._label}") if self._watch else nullcontext()
+        )
         try:
             with watching:
                 response = self._connection.query_raw(sql, to_db(params or {}))
@@ -196,7 +198,10 @@ class Session:
             if failed:
                 # In a failed transaction every statement reports "not executed"; the
                 # one that failed for a reason is the one worth reporting.
-                root = next((r for r in failed if (r.get("details") or {}).get("kind") != "NotExecuted"), failed[0])
+                root = next(
+                    (r for r in failed if (r.get("details") or {}).get("kind") != "NotExecuted"),
+                    failed[0],
+                )
                 raise parse_query_error(root)
         except surrealdb.errors.SurrealError as exc:
             translated = _translate(exc)
@@ -313,7 +318,10 @@ class Store:
                         connection.connect()
                     if self.settings.username:
                         connection.signin(
-                            {"username": self.settings.username, "password": self.settings.password or ""}
+                            {
+                                "username": self.settings.username,
+                                "password": self.settings.password or "",
+                            }
                         )
                 connection.use(self.settings.namespace, self.settings.database)
             return connection
@@ -429,7 +437,9 @@ class Store:
             if self.path.is_dir():
                 return True
             if self.path.exists():
-                raise NotADirectoryError(errno.ENOTDIR, "a file stands where the store folder should be", str(self.path))
+                raise NotADirectoryError(
+                    errno.ENOTDIR, "a file stands where the store folder should be", str(self.path)
+                )
         except OSError as exc:
             raise file_system_error(self.where, exc) from exc
         if self.identity is not None or self._identity_beside() is not None:
@@ -498,7 +508,9 @@ class Store:
     # -- units of work -------------------------------------------------------------------
 
     @contextmanager
-    def unit_of_work(self, timeout: float | None = None, *, migrating: bool = False) -> Iterator[Session]:
+    def unit_of_work(
+        self, timeout: float | None = None, *, migrating: bool = False
+    ) -> Iterator[Session]:
         """One user action on the store: lock, open, check identity, work, close.
 
         Nested calls in the same thread reuse the open session, so a facade method may call

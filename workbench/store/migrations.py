@@ -119,10 +119,13 @@ def migrate(store: Store, migrations: list[Migration] | None = None) -> list[str
                     )
                 continue
             session.transaction(
-                migration.sql
-                + "\n;CREATE schema_migration CONTENT "
+                migration.sql + "\n;CREATE schema_migration CONTENT "
                 "{name: $name, number: $number, checksum: $checksum};",
-                {"name": migration.name, "number": migration.number, "checksum": migration.checksum},
+                {
+                    "name": migration.name,
+                    "number": migration.number,
+                    "checksum": migration.checksum,
+                },
             )
             newly_applied.append(migration.name)
         if any(m.name == IDENTITY_MIGRATION for m in migrations):

@@ -38,7 +38,9 @@ def create(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     try:
         row = session.one("CREATE ONLY project CONTENT $values", {"values": values})
     except ConflictError as exc:
-        raise ConflictError(f"A project named {values['name']!r} already exists (names are unique ignoring case).") from exc
+        raise ConflictError(
+            f"A project named {values['name']!r} already exists (names are unique ignoring case)."
+        ) from exc
     return _plain(row)
 
 
@@ -59,7 +61,10 @@ def find(session: Session, project: Any) -> dict[str, Any]:
         "SELECT * FROM project WHERE name_key = string::lowercase($name) LIMIT 1", {"name": value}
     )
     if not rows:
-        raise NotFoundError(f"No project named {value!r}." + (" Ids are written project:<id>." if _looks_like_id(value) else ""))
+        raise NotFoundError(
+            f"No project named {value!r}."
+            + (" Ids are written project:<id>." if _looks_like_id(value) else "")
+        )
     return _plain(rows[0])
 
 

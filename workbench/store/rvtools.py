@@ -18,7 +18,9 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 
 def create(session: Session, project_key: str, values: dict[str, Any]) -> dict[str, Any]:
     """Store a new import in 'processing' state."""
-    content = dict(values, project_id=record_id("project", project_key), processing_status="processing")
+    content = dict(
+        values, project_id=record_id("project", project_key), processing_status="processing"
+    )
     return _plain(session.one("CREATE ONLY rvtools_import CONTENT $values", {"values": content}))
 
 
@@ -33,7 +35,11 @@ def find(session: Session, key: str) -> dict[str, Any]:
 def complete(session: Session, key: str, values: dict[str, Any]) -> dict[str, Any]:
     """Mark a processing import completed, with its results."""
     patch = dict(values, processing_status="completed", worker_pid=None, worker_host=None)
-    return _plain(session.one("UPDATE ONLY $id MERGE $patch", {"id": record_id("rvtools_import", key), "patch": patch}))
+    return _plain(
+        session.one(
+            "UPDATE ONLY $id MERGE $patch", {"id": record_id("rvtools_import", key), "patch": patch}
+        )
+    )
 
 
 def fail(session: Session, key: str, message: str) -> None:
@@ -47,7 +53,11 @@ def fail(session: Session, key: str, message: str) -> None:
 
 def update(session: Session, key: str, patch: dict[str, Any]) -> dict[str, Any]:
     """Merge ``patch`` into a stored import."""
-    return _plain(session.one("UPDATE ONLY $id MERGE $patch", {"id": record_id("rvtools_import", key), "patch": patch}))
+    return _plain(
+        session.one(
+            "UPDATE ONLY $id MERGE $patch", {"id": record_id("rvtools_import", key), "patch": patch}
+        )
+    )
 
 
 def select(session: Session, project_key: str | None = None) -> list[dict[str, Any]]:

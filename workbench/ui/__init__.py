@@ -13,7 +13,11 @@ from workbench.errors import WorkbenchError
 
 def message(text: str, kind: str = "error") -> str:
     """HTML for a short message; ``kind`` is 'error', 'success' or 'info'. Text is escaped."""
-    colours = {"error": ("#8a1c1c", "#fdecea"), "success": ("#1d5e2b", "#e8f5e9"), "info": ("#1f3a5f", "#eef3f9")}
+    colours = {
+        "error": ("#8a1c1c", "#fdecea"),
+        "success": ("#1d5e2b", "#e8f5e9"),
+        "info": ("#1f3a5f", "#eef3f9"),
+    }
     fg, bg = colours[kind]
     return (
         f'<div class="wb-message wb-{kind}" style="color:{fg};background:{bg};'

@@ -49,7 +49,9 @@ def projects_table_html(frame: pd.DataFrame) -> str:
     for column in ("Start", "Target end"):
         shown[column] = shown[column].map(fmt.day)
     shown["Progress"] = shown["Progress"].map(lambda v: fmt.percent(v / 100))
-    return shown.to_html(index=False, escape=True, classes="wb-projects", border=0, na_rep=fmt.MISSING)
+    return shown.to_html(
+        index=False, escape=True, classes="wb-projects", border=0, na_rep=fmt.MISSING
+    )
 
 
 NEW = "new"
@@ -62,10 +64,18 @@ class ProjectsApp:
     def __init__(self, ws: Workbench):
         self.ws = ws
         layout = widgets.Layout(width="220px")
-        self.status_filter = widgets.Dropdown(options=_options(PROJECT_STATUSES, True), description="Status", layout=layout)
-        self.type_filter = widgets.Dropdown(options=_options(PROJECT_TYPES, True), description="Type", layout=layout)
-        self.priority_filter = widgets.Dropdown(options=_options(PRIORITIES, True), description="Priority", layout=layout)
-        self.text_filter = widgets.Text(placeholder="name or description", description="Search", layout=layout)
+        self.status_filter = widgets.Dropdown(
+            options=_options(PROJECT_STATUSES, True), description="Status", layout=layout
+        )
+        self.type_filter = widgets.Dropdown(
+            options=_options(PROJECT_TYPES, True), description="Type", layout=layout
+        )
+        self.priority_filter = widgets.Dropdown(
+            options=_options(PRIORITIES, True), description="Priority", layout=layout
+        )
+        self.text_filter = widgets.Text(
+            placeholder="name or description", description="Search", layout=layout
+        )
         self.starts_from = widgets.DatePicker(description=FIELD_LABELS["starts_from"])
         self.starts_until = widgets.DatePicker(description=FIELD_LABELS["starts_until"])
         self.refresh_button = widgets.Button(description="Refresh", tooltip="Reload from the store")
@@ -74,16 +84,45 @@ class ProjectsApp:
         self.filter_message = widgets.HTML()
 
         wide = {"style": {"description_width": "120px"}, "layout": widgets.Layout(width="420px")}
-        self.picker = widgets.Dropdown(options=[("New project", NEW)], value=NEW, description="Project", **wide)
-        self.name = widgets.Text(description=FIELD_LABELS["name"], placeholder="e.g. Contoso VMware exit", **wide)
-        self.project_type = widgets.Dropdown(options=_options(PROJECT_TYPES), description=FIELD_LABELS["project_type"], **wide)
-        self.status = widgets.Dropdown(options=_options(PROJECT_STATUSES), value="planning", description=FIELD_LABELS["status"], **wide)
-        self.priority = widgets.Dropdown(options=_options(PRIORITIES), value="medium", description=FIELD_LABELS["priority"], **wide)
+        self.picker = widgets.Dropdown(
+            options=[("New project", NEW)], value=NEW, description="Project", **wide
+        )
+        self.name = widgets.Text(
+            description=FIELD_LABELS["name"], placeholder="e.g. Contoso VMware exit", **wide
+        )
+        self.project_type = widgets.Dropdown(
+            options=_options(PROJECT_TYPES), description=FIELD_LABELS["project_type"], **wide
+        )
+        self.status = widgets.Dropdown(
+            options=_options(PROJECT_STATUSES),
+            value="planning",
+            description=FIELD_LABELS["status"],
+            **wide,
+        )
+        self.priority = widgets.Dropdown(
+            options=_options(PRIORITIES),
+            value="medium",
+            description=FIELD_LABELS["priority"],
+            **wide,
+        )
         self.start_date = widgets.DatePicker(description=FIELD_LABELS["start_date"], **wide)
-        self.target_end_date = widgets.DatePicker(description=FIELD_LABELS["target_end_date"], **wide)
-        self.actual_end_date = widgets.DatePicker(description=FIELD_LABELS["actual_end_date"], **wide)
-        self.progress = widgets.IntSlider(value=0, min=0, max=100, step=5, description=FIELD_LABELS["progress_percentage"] + " %", **wide)
-        self.team = widgets.Text(description=FIELD_LABELS["assigned_team"], placeholder="comma-separated names", **wide)
+        self.target_end_date = widgets.DatePicker(
+            description=FIELD_LABELS["target_end_date"], **wide
+        )
+        self.actual_end_date = widgets.DatePicker(
+            description=FIELD_LABELS["actual_end_date"], **wide
+        )
+        self.progress = widgets.IntSlider(
+            value=0,
+            min=0,
+            max=100,
+            step=5,
+            description=FIELD_LABELS["progress_percentage"] + " %",
+            **wide,
+        )
+        self.team = widgets.Text(
+            description=FIELD_LABELS["assigned_team"], placeholder="comma-separated names", **wide
+        )
         self.description = widgets.Textarea(description=FIELD_LABELS["description"], **wide)
         self.create_button = widgets.Button(description="Create project", button_style="primary")
         self.save_button = widgets.Button(description="Save changes", button_style="primary")
@@ -91,15 +130,25 @@ class ProjectsApp:
         self.confirm_text = widgets.HTML()
         self.confirm_button = widgets.Button(description="Yes, delete", button_style="danger")
         self.cancel_button = widgets.Button(description="Cancel")
-        self.confirm_box = widgets.VBox([self.confirm_text, widgets.HBox([self.confirm_button, self.cancel_button])])
+        self.confirm_box = widgets.VBox(
+            [self.confirm_text, widgets.HBox([self.confirm_button, self.cancel_button])]
+        )
         self.form_message = widgets.HTML()
 
-        for control in (self.status_filter, self.type_filter, self.priority_filter, self.starts_from, self.starts_until):
+        for control in (
+            self.status_filter,
+            self.type_filter,
+            self.priority_filter,
+            self.starts_from,
+            self.starts_until,
+        ):
             control.observe(lambda _change: self.refresh(), names="value")
         self.text_filter.observe(lambda _change: self.refresh(), names="value")
         self.refresh_button.on_click(lambda _button: self.refresh())
         self._rebuilding = False
-        self.picker.observe(lambda change: self._rebuilding or self.load(change["new"]), names="value")
+        self.picker.observe(
+            lambda change: self._rebuilding or self.load(change["new"]), names="value"
+        )
         self.create_button.on_click(lambda _button: self.create())
         self.save_button.on_click(lambda _button: self.save())
         self.delete_button.on_click(lambda _button: self.ask_delete())
@@ -125,7 +174,9 @@ class ProjectsApp:
 
         filters = widgets.VBox(
             [
-                widgets.HBox([self.status_filter, self.type_filter, self.priority_filter, self.text_filter]),
+                widgets.HBox(
+                    [self.status_filter, self.type_filter, self.priority_filter, self.text_filter]
+                ),
                 widgets.HBox([self.starts_from, self.starts_until, self.refresh_button]),
             ]
         )
@@ -134,8 +185,21 @@ class ProjectsApp:
             [
                 widgets.HTML("<h3>Create, edit or delete a project</h3>"),
                 self.picker,
-                widgets.HBox([widgets.VBox([self.name, self.project_type, self.status, self.priority, self.team]),
-                              widgets.VBox([self.start_date, self.target_end_date, self.actual_end_date, self.progress])]),
+                widgets.HBox(
+                    [
+                        widgets.VBox(
+                            [self.name, self.project_type, self.status, self.priority, self.team]
+                        ),
+                        widgets.VBox(
+                            [
+                                self.start_date,
+                                self.target_end_date,
+                                self.actual_end_date,
+                                self.progress,
+                            ]
+                        ),
+                    ]
+                ),
                 self.description,
                 self.buttons,
                 self.confirm_box,
@@ -175,7 +239,9 @@ class ProjectsApp:
         self.count.value = f"<b>{len(frame)}</b> project{'s' if len(frame) != 1 else ''}"
         self.table.value = projects_table_html(frame)
         chosen = self.picker.value
-        options = [("New project", NEW)] + [(p.name, p.ref) for p in sorted(everyone, key=lambda p: p.name.casefold())]
+        options = [("New project", NEW)] + [
+            (p.name, p.ref) for p in sorted(everyone, key=lambda p: p.name.casefold())
+        ]
         still_there = chosen in {value for _, value in options}
         # Replacing the options passes the value through "New project": keep the form as it
         # is while the picker is rebuilt, and reload it only if its project went away.
@@ -211,7 +277,9 @@ class ProjectsApp:
         self.progress.value = project.progress_percentage if project else 0
         self.team.value = ", ".join(project.assigned_team) if project else ""
         self.description.value = (project.description or "") if project else ""
-        self.buttons.children = (self.save_button, self.delete_button) if project else (self.create_button,)
+        self.buttons.children = (
+            (self.save_button, self.delete_button) if project else (self.create_button,)
+        )
 
     def _fields(self) -> dict[str, Any]:
         return {
@@ -234,7 +302,9 @@ class ProjectsApp:
         """Create a project from the form; show errors next to the form."""
         values = self._fields()
         try:
-            project = self.ws.projects.create(values.pop("name"), values.pop("project_type"), created_by="dashboard", **values)
+            project = self.ws.projects.create(
+                values.pop("name"), values.pop("project_type"), created_by="dashboard", **values
+            )
         except WorkbenchError as exc:
             return self._fail(exc)
         self.refresh()
@@ -252,9 +322,12 @@ class ProjectsApp:
 
     def ask_delete(self) -> None:
         """Ask before deleting: a project takes its workflows, imports and documents with it."""
-        name = dict((value, label) for label, value in self.picker.options).get(self.picker.value, "")
+        name = dict((value, label) for label, value in self.picker.options).get(
+            self.picker.value, ""
+        )
         self.confirm_text.value = message(
-            f"Delete “{name}” with its workflows, RVTools imports and documents? This cannot be undone.", "info"
+            f"Delete “{name}” with its workflows, RVTools imports and documents? This cannot be undone.",
+            "info",
         )
         self._show_confirm(True)
 
