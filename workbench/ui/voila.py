@@ -73,6 +73,11 @@ class ServingOptions:
         """How often idle kernels are looked for: a quarter of the idle time, 1 to 15 s."""
         return max(1, min(15, self.idle_seconds // 4))
 
+    @property
+    def retry_seconds(self) -> int:
+        """How often the "all sessions in use" page loads itself again: 5 to 15 s."""
+        return max(5, self.cull_interval)
+
 
 def _int_setting(
     name: str, given: int | None, env: dict[str, str], default: int, minimum: int
@@ -509,13 +514,14 @@ def _voila_application(options: ServingOptions):
             self.set_status(503)
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.set_header("Cache-Control", "no-store")
-            self.set_header("Retry-After", str(options.idle_seconds + options.cull_interval))
+            self.set_header("Retry-After", str(options.retry_seconds))
             self.finish(
                 render_page(
                     self,
                     "at-capacity.html",
                     max_kernels=manager.max_kernels,
                     idle_seconds=options.idle_seconds,
+                    retry_seconds=options.retry_seconds,
                     retry_url=self.request.uri,
                 )
             )
