@@ -177,3 +177,90 @@ def test_importing_the_same_file_again_is_allowed_and_flagged(ws, export_path):
     ws.projects.create("Q", "vmware_migration")
     other = ws.rvtools.upload("Q", export_path, progress=False)
     assert not any("already imported" in w for w in other.data_quality["warnings"])
+
+
+def _same_analysis(got, expected) -> None:
+    import pandas as pd
+
+    assert got.summary == expected.summary and got.selected == expected.selected
+    pd.testing.assert_frame_equal(got.clusters, expected.clusters)
+    pd.testing.assert_frame_equal(got.capacity, expected.capacity)
+    for mine, theirs in ((got.risks, expected.risks), (got.all_risks, expected.all_risks)):
+        pd.testing.assert_frame_equal(mine.checks, theirs.checks)
+        pd.testing.assert_frame_equal(mine.hits, theirs.hits)
+    assert got.quality.to_dict() == expected.quality.to_dict()
+
+
+def _fresh_analysis(record, export_path, as_of):
+    from workbench import rvtools_imports as rules
+
+    export = read_rvtools(export_path)
+    return rules.analyse(record, rules.derive(export, as_of), export.quality)
+
+
+def test_the_analysis_is_derived_once_per_day_and_kept_beside_the_tables(
+    ws, export_path, monkeypatch
+):
+    from datetime import date
+
+    from workbench import risks
+    from workbench import rvtools_imports as rules
+
+    ws.projects.create("Kept", "vmware_migration")
+    record = ws.rvtools.upload("Kept", export_path, progress=False)
+    ws.rvtools.select_clusters(record.id, [record.clusters_data[0]["cluster"]])
+    record = ws.rvtools.get(record.id)
+    derived = Path(record.raw_data_path) / rvtools_parquet.DERIVED_DIR
+    today = date.today()
+    assert [p.name for p in derived.iterdir()] == [rules.derived_key(today)]
+
+    # Today's analysis comes from what the upload kept: the checks never run again.
+    calls = []
+    real_assess = risks.assess
+    monkeypatch.setattr(risks, "assess", lambda *a, **k: calls.append(1) or real_assess(*a, **k))
+    kept = ws.rvtools.analysis(record.id)
+    assert calls == []
+    monkeypatch.undo()
+    _same_analysis(kept, _fresh_analysis(record, export_path, today))
+    assert kept.selected == record.selected_clusters and len(kept.capacity) == 1
+
+    # Another day is derived once, and replaces what was kept.
+    other = date(2031, 6, 30)
+    later = ws.rvtools.analysis(record.id, as_of=other)
+    _same_analysis(later, _fresh_analysis(record, export_path, other))
+    assert [p.name for p in derived.iterdir()] == [rules.derived_key(other)]
+    assert later.all_risks.checks["vms"].tolist() != kept.all_risks.checks["vms"].tolist()
+
+    # Other code (a changed check) never reads what older code kept.
+    monkeypatch.setattr(rules, "_code_version", "another-version")
+    assert rules.derived_key(other) not in {p.name for p in derived.iterdir()}
+    _same_analysis(ws.rvtools.analysis(record.id, as_of=other), later)
+    assert [p.name for p in derived.iterdir()] == [rules.derived_key(other)]
+
+
+def test_damaged_or_unwritable_kept_analysis_is_derived_again(ws, export_path):
+    import shutil
+    from datetime import date
+
+    from workbench import rvtools_imports as rules
+
+    ws.projects.create("Damaged", "vmware_migration")
+    record = ws.rvtools.upload("Damaged", export_path, progress=False)
+    today = date.today()
+    expected = _fresh_analysis(record, export_path, today)
+    derived = Path(record.raw_data_path) / rvtools_parquet.DERIVED_DIR
+    kept = derived / rules.derived_key(today)
+
+    (kept / "risk_hits.parquet").write_bytes(b"PAR1 not really")
+    _same_analysis(ws.rvtools.analysis(record.id), expected)
+    assert (kept / "risk_hits.parquet").read_bytes()[:4] == b"PAR1"
+    assert len((kept / "risk_hits.parquet").read_bytes()) > 20  # written again
+
+    (kept / "document.json").write_text("{not json")
+    _same_analysis(ws.rvtools.analysis(record.id), expected)
+
+    # Nowhere to keep it (a file where the folder goes): still answered, nothing left over.
+    shutil.rmtree(derived)
+    derived.write_text("in the way")
+    _same_analysis(ws.rvtools.analysis(record.id), expected)
+    assert derived.read_text() == "in the way"

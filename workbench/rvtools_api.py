@@ -119,7 +119,8 @@ class RVToolsImports:
                 export = parse_named(source.name, original)  # the bytes parsed are the bytes kept
             steps.update()
             steps.set_postfix_str("analysing")
-            results = rules.summaries(export, as_of)
+            derived = rules.derive(export, as_of)
+            results = rules.summaries(export, derived)
             steps.update()
             checksum = hashlib.sha256(original).hexdigest()
             with self._store.unit_of_work() as session:
@@ -143,7 +144,7 @@ class RVToolsImports:
             key = record["id"]
             steps.set_postfix_str("writing tables")
             try:
-                final = self._write_folder(key, source, original, export)
+                final = self._write_folder(key, source, original, export, derived)
                 steps.update()
                 with self._store.unit_of_work() as session:
                     done = import_records.complete(
@@ -183,7 +184,14 @@ class RVToolsImports:
         except OSError as exc:
             raise ImportRejectedError(f"{source} cannot be read: {exc.strerror or exc}.") from None
 
-    def _write_folder(self, key: str, source: Path, original: bytes, export: RVToolsExport) -> Path:
+    def _write_folder(
+        self,
+        key: str,
+        source: Path,
+        original: bytes,
+        export: RVToolsExport,
+        derived: rules.Derived,
+    ) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
         staging = self.folder / f"{STAGING_PREFIX}{key}-{uuid.uuid4().hex[:8]}"
         final = self.folder / key
@@ -196,6 +204,7 @@ class RVToolsImports:
         else:
             (original_dir / source.name).write_bytes(original)
         rvtools_parquet.write_export(export, staging)
+        self._keep(staging, derived)
         os.replace(staging, final)
         return final
 
@@ -306,9 +315,29 @@ class RVToolsImports:
         return rvtools_parquet.read_export(Path(self._completed(import_id).raw_data_path))
 
     def analysis(self, import_id: str, as_of: date | None = None) -> RVToolsAnalysis:
-        """Summary, per-cluster capacity, the selection's capacity and risks, data quality."""
+        """Summary, per-cluster capacity, the selection's capacity and risks, data quality.
+
+        ``as_of`` (default: today) is the day end-of-support risks are judged against. What
+        is derived for a day is kept beside the import's tables, so only the first call of
+        a day (or of a new version of the code) reads the tables and runs the checks.
+        """
         record = self._completed(import_id)
-        return rules.analyse(record, rvtools_parquet.read_export(Path(record.raw_data_path)), as_of)
+        folder = Path(record.raw_data_path)
+        as_of = as_of or date.today()
+        key = rules.derived_key(as_of)
+        kept = rvtools_parquet.read_derived(folder, key, rules.DERIVED_FRAMES)
+        if kept is None:
+            derived = rules.derive(rvtools_parquet.read_export(folder), as_of)
+            self._keep(folder, derived)
+        else:
+            frames, summary = kept
+            derived = rules.Derived.from_kept(as_of, summary, frames)
+        return rules.analyse(record, derived, rvtools_parquet.read_quality(folder))
+
+    @staticmethod
+    def _keep(folder: Path, derived: rules.Derived) -> None:
+        key = rules.derived_key(derived.as_of)
+        rvtools_parquet.write_derived(folder, key, derived.frames(), derived.summary)
 
     # -- changes ----------------------------------------------------------------------------
 

@@ -6,9 +6,12 @@ and turns stored records back into dataclasses. The facade (``ws.rvtools``) does
 
 from __future__ import annotations
 
+import hashlib
 import math
+import sys
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -130,9 +133,16 @@ def check_clusters(export: RVToolsExport, names: list[str]) -> list[str]:
 
 
 def capacity_analysis(
-    export: RVToolsExport, selected: list[str], as_of: date | None = None
+    export: RVToolsExport,
+    selected: list[str],
+    as_of: date | None = None,
+    *,
+    derived: Derived | None = None,
 ) -> dict[str, Any]:
     """What the store keeps as ``capacity_analysis`` for a selection (empty = all clusters).
+
+    ``derived``, :func:`derive` of this export for ``as_of`` when already computed, saves
+    computing its parts again.
 
     Returns
     -------
@@ -143,7 +153,10 @@ def capacity_analysis(
         forms; datastores shared by selected clusters counted once), ``risks`` ({check id:
         VMs hit in the selection}).
     """
-    frame = capacity.cluster_capacity(export, selected or None)
+    if derived is not None and not selected:
+        frame = derived.clusters
+    else:
+        frame = capacity.cluster_capacity(export, selected or None)
     summed = [
         c
         for c in frame.columns
@@ -152,7 +165,7 @@ def capacity_analysis(
     ]
     totals = {c: frame[c].sum() for c in summed}
     totals.update(capacity.storage_seen_by(export, selected or None))
-    report = risks.assess(export, as_of=as_of)
+    report = derived.risks if derived is not None else risks.assess(export, as_of=as_of)
     if selected:
         report = report.for_clusters(selected)
     return json_clean(
@@ -165,12 +178,16 @@ def capacity_analysis(
     )
 
 
-def summaries(export: RVToolsExport, as_of: date | None = None) -> dict[str, Any]:
-    """The fields an import record gets when it completes."""
-    summary = capacity.environment_summary(export)
-    analysis = capacity_analysis(
-        export, [], as_of
-    )  # everything selected: its rows are every cluster
+def summaries(export: RVToolsExport, derived: Derived | None = None) -> dict[str, Any]:
+    """The fields an import record gets when it completes.
+
+    ``derived`` (:func:`derive` of this export) saves computing its parts again; without it
+    risks are judged as of today.
+    """
+    derived = derived or derive(export, date.today())
+    summary = derived.summary
+    # Everything selected: its rows are every cluster.
+    analysis = capacity_analysis(export, [], derived.as_of, derived=derived)
     return json_clean(
         {
             "total_vms": summary["vms"],
@@ -225,24 +242,92 @@ class RVToolsAnalysis:
     all_risks: risks.RiskReport
 
 
-def analyse(
-    record: RVToolsImport, export: RVToolsExport, as_of: date | None = None
-) -> RVToolsAnalysis:
-    """Build the analysis of a stored import from its re-read tables."""
-    clusters = capacity.cluster_capacity(export)
+# The tables of a Derived, as kept on disk.
+DERIVED_FRAMES = ["clusters", "risk_checks", "risk_hits"]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What an analysis derives from an export's tables for one as-of day.
+
+    Kept beside the tables (see :func:`derived_key`), so a stored import is analysed without
+    reading its tables or running its checks again.
+
+    Attributes
+    ----------
+    as_of : date
+        The day end-of-support risks were judged against.
+    summary : dict
+        :func:`workbench.capacity.environment_summary`, JSON-ready.
+    clusters : pandas.DataFrame
+        Every cluster, columns :data:`workbench.capacity.CLUSTER_COLUMNS`.
+    risks : workbench.risks.RiskReport
+        Risks of every VM.
+    """
+
+    as_of: date
+    summary: dict[str, Any]
+    clusters: pd.DataFrame
+    risks: risks.RiskReport
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The tables to keep, by name (:data:`DERIVED_FRAMES`; see :meth:`from_kept`)."""
+        tables = [self.clusters, self.risks.checks, self.risks.hits]
+        return dict(zip(DERIVED_FRAMES, tables, strict=True))
+
+    @classmethod
+    def from_kept(
+        cls, as_of: date, summary: dict[str, Any], frames: dict[str, pd.DataFrame]
+    ) -> Derived:
+        """Back from :meth:`frames` and the summary."""
+        report = risks.RiskReport(checks=frames["risk_checks"], hits=frames["risk_hits"])
+        return cls(as_of=as_of, summary=summary, clusters=frames["clusters"], risks=report)
+
+
+def derive(export: RVToolsExport, as_of: date | None = None) -> Derived:
+    """Summary, per-cluster capacity and every VM's risks of ``export`` (default: today)."""
+    as_of = as_of or date.today()
+    return Derived(
+        as_of=as_of,
+        summary=json_clean(capacity.environment_summary(export)),
+        clusters=capacity.cluster_capacity(export),
+        risks=risks.assess(export, as_of=as_of),
+    )
+
+
+_code_version: str | None = None
+
+
+def derived_key(as_of: date) -> str:
+    """Name of what :func:`derive` gives for ``as_of``, with this version of the code.
+
+    The code's part is a digest of the modules that derive (capacity, risks, this one), so
+    an upgrade that changes a check or a figure never serves what the old code derived.
+    """
+    global _code_version
+    if _code_version is None:
+        digest = hashlib.sha256()
+        for module in (capacity, risks, sys.modules[__name__]):
+            digest.update(Path(module.__file__).read_bytes())
+        _code_version = digest.hexdigest()[:16]
+    return f"{as_of.isoformat()}-{_code_version}"
+
+
+def analyse(record: RVToolsImport, derived: Derived, quality: QualityReport) -> RVToolsAnalysis:
+    """The analysis of a stored import, with its stored cluster selection applied."""
+    clusters, everything = derived.clusters, derived.risks
     selected = list(record.selected_clusters)
-    everything = risks.assess(export, as_of=as_of)
     chosen, report = clusters, everything
     if selected:
         chosen = clusters[clusters["cluster"].isin(selected)].reset_index(drop=True)
         report = everything.for_clusters(selected)
     return RVToolsAnalysis(
         record=record,
-        summary=capacity.environment_summary(export),
+        summary=derived.summary,
         clusters=clusters,
         selected=selected,
         capacity=chosen,
         risks=report,
-        quality=export.quality,
+        quality=quality,
         all_risks=everything,
     )
