@@ -67,6 +67,14 @@ def test_landing_page_lists_the_dashboards(served, page, tmp_path):
     link = page.locator("a.dashboard-link", has_text="Projects")
     link.wait_for(timeout=30_000)
     assert "Infra Workbench" in page.title()
+    # Each card: the dashboard's own heading and the first sentence under it.
+    cards = [" ".join(a.split()) for a in page.locator("a.dashboard-link").all_inner_texts()]
+    assert cards == [
+        "Capacity Pick an RVTools import, select the clusters to size, and compare demand with"
+        " supply, consolidation ratios, storage and migration risks.",
+        "Projects Every project in the workbench: filter the list; create, edit or delete a"
+        " project with the form below.",
+    ]
     page.screenshot(path=str(tmp_path / "landing.png"), full_page=True)
     assert page.outside_requests == []
 

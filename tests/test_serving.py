@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import nbformat
 import psutil
@@ -440,3 +441,32 @@ def test_stop_ends_the_kernels_even_when_voila_cannot(dashboards, tmp_path):
         took = time.monotonic() - started
         assert not any(alive(p) for p in tree)
         assert took < 15
+
+
+def test_a_dashboard_card_is_read_from_the_notebook(tmp_path):
+    def notebook(*markdown: str) -> Path:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell(m) for m in markdown]
+        nb.cells.append(nbformat.v4.new_code_cell("1 + 1"))
+        path = tmp_path / "hardware_pool.ipynb"
+        nbformat.write(nb, path)
+        return path
+
+    card = voila.dashboard_card(
+        notebook(
+            "# Hardware *pool*\nWhich servers go to which project, and when. "
+            "Book a server with the form.\n\nMore text.\n## Next",
+            "# Not this one",
+        )
+    )
+    assert card == voila.DashboardCard(
+        "Hardware pool", "Which servers go to which project, and when."
+    )
+    assert voila.dashboard_card(notebook("Just text, no heading.")) == voila.DashboardCard(
+        "Hardware pool", ""
+    )
+    assert voila.dashboard_card(notebook()).title == "Hardware pool"
+    damaged = tmp_path / "damaged_one.ipynb"
+    damaged.write_text("{not json")
+    assert voila.dashboard_card(damaged) == voila.DashboardCard("Damaged one", "")
+    assert voila.dashboard_card(tmp_path / "missing.ipynb").title == "Missing"

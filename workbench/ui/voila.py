@@ -21,6 +21,7 @@ it started. The Voila process is this module run as ``python -m workbench.ui.voi
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 import secrets
@@ -194,6 +195,53 @@ def host_allowed(host_header: str, names: tuple[str, ...]) -> bool:
         elif host == name:
             return True
     return False
+
+
+# --------------------------------------------------------------------------------------
+# The landing page's cards, read from the dashboards themselves
+
+
+@dataclass(frozen=True)
+class DashboardCard:
+    """A dashboard as the landing page lists it."""
+
+    title: str
+    description: str
+
+
+_MARKDOWN_MARKS = re.compile(r"[*_`]+|\[([^\]]*)\]\([^)]*\)")
+
+
+def _plain(markdown: str) -> str:
+    return " ".join(_MARKDOWN_MARKS.sub(lambda m: m.group(1) or "", markdown).split())
+
+
+def dashboard_card(path: str | os.PathLike) -> DashboardCard:
+    """Title and one-line description of a dashboard notebook.
+
+    The title is the first ``#`` heading of its first Markdown cell, the description the
+    first sentence of the text under it (Markdown marks removed). A notebook without them,
+    or one that cannot be read, is named after its file.
+    """
+    path = Path(path)
+    fallback = DashboardCard(path.stem.replace("_", " ").capitalize(), "")
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        cell = next(c for c in notebook.get("cells", []) if c.get("cell_type") == "markdown")
+    except (OSError, ValueError, StopIteration, AttributeError):
+        return fallback
+    source = cell.get("source", "")
+    lines = ("".join(source) if isinstance(source, list) else str(source)).splitlines()
+    title, text = "", []
+    for line in lines:
+        if not title and line.startswith("# "):
+            title = _plain(line[2:])
+        elif title and line.strip() and not line.startswith("#"):
+            text.append(line)
+        elif title and text:
+            break  # the first paragraph under the heading only
+    sentence = re.split(r"(?<=[.!?])\s", _plain(" ".join(text)), maxsplit=1)[0]
+    return DashboardCard(title or fallback.title, sentence)
 
 
 # --------------------------------------------------------------------------------------
@@ -559,6 +607,10 @@ def _voila_application(options: ServingOptions):
             manager.cull_interval = options.cull_interval
             manager.cull_connected = False  # an open page keeps its kernel
             manager.max_kernels = options.max_kernels
+            root = Path(self.root_dir)
+            settings["voila_jinja2_env"].globals["dashboard_card"] = lambda path: dashboard_card(
+                root / path
+            )
             return settings
 
         def init_handlers(self):
