@@ -25,7 +25,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -235,37 +234,25 @@ def run(label: str, export: Path | None, rounds: int) -> None:
 
     with tempfile.TemporaryDirectory(prefix="wb-bench-") as tmp:
         folder, env = prepare(Path(tmp), export)
-        port = free_port()
-        log = open(Path(tmp) / "voila.log", "wb")
-        process = voila.start(folder, port, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}/"
-        try:
-            voila.wait_until_serving(url, process, timeout=90)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-                landing = browser.new_page()
-                landing.goto(url)
-                landing.locator("a.dashboard-link").first.wait_for(timeout=30_000)
-                names = [
-                    h.rsplit("/", 1)[-1]
-                    for h in landing.eval_on_selector_all(
-                        "a.dashboard-link", "as => as.map(a => a.getAttribute('href'))"
-                    )
-                ]
-                landing.close()
-                dashboards = [n for n in names if n != BARE]
-                samples = {name: Sample() for name in [BARE, *dashboards]}
-                for _ in range(rounds):
-                    for name in samples:
-                        measure(browser, url, name, samples[name])
-                browser.close()
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
+        serving = voila.running(folder, free_port(), env=env, log=Path(tmp) / "voila.log")
+        with serving as (_, url), sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            landing = browser.new_page()
+            landing.goto(url)
+            landing.locator("a.dashboard-link").first.wait_for(timeout=30_000)
+            names = [
+                h.rsplit("/", 1)[-1]
+                for h in landing.eval_on_selector_all(
+                    "a.dashboard-link", "as => as.map(a => a.getAttribute('href'))"
+                )
+            ]
+            landing.close()
+            dashboards = [n for n in names if n != BARE]
+            samples = {name: Sample() for name in [BARE, *dashboards]}
+            for _ in range(rounds):
+                for name in samples:
+                    measure(browser, url, name, samples[name])
+            browser.close()
     report(label, samples, rounds)
 
 

@@ -14,6 +14,20 @@ import workbench
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
+# The whole-export figures of capacity.inventory_totals (besides per_cluster and names).
+INVENTORY_FIGURES = (
+    "vms",
+    "templates",
+    "powered_on",
+    "vcpus",
+    "memory_mib",
+    "provisioned_mib",
+    "in_use_mib",
+    "hosts",
+    "host_cores",
+    "host_memory_mib",
+    "clusters",
+)
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from urllib.parse import urlparse
 
 import pytest
@@ -22,20 +21,11 @@ def served(tmp_path_factory):
     env = dict(os.environ, WORKBENCH_HOME=str(home), WORKBENCH_DB=f"surrealkv://{home / 'store'}")
     with workbench.open(env["WORKBENCH_DB"], home=str(home)) as ws:
         ws.load_demo()
-    port = free_port()
-    log = open(home / "voila.log", "wb")
-    process = voila.start(REPO / "dashboards", port, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        voila.wait_until_serving(url, process, timeout=90)
+    with voila.running(REPO / "dashboards", free_port(), env=env, log=home / "voila.log") as (
+        _,
+        url,
+    ):
         yield {"url": url, "db": env["WORKBENCH_DB"], "home": home}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture
@@ -298,20 +288,11 @@ def served_clusters(tmp_path_factory):
         ws.rvtools.upload(project, home / "long-names.xlsx", progress=False)
         if real.exists():
             ws.rvtools.upload(project, real, progress=False)
-    port = free_port()
-    log = open(home / "voila.log", "wb")
-    process = voila.start(REPO / "dashboards", port, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        voila.wait_until_serving(url, process, timeout=90)
+    with voila.running(REPO / "dashboards", free_port(), env=env, log=home / "voila.log") as (
+        _,
+        url,
+    ):
         yield {"url": url, "real": real.exists()}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def test_many_clusters_with_long_names_read_without_overlaps(served_clusters, page, tmp_path):

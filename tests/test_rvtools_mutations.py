@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from tests.conftest import SHARED_DATA, require
+from tests.conftest import INVENTORY_FIGURES, SHARED_DATA, require
 from workbench import capacity, risks
 from workbench.errors import ImportRejectedError, ReaderInternalError
 from workbench.io import rvtools as reader
@@ -206,7 +206,7 @@ def _sheets(name: str) -> dict[str, tuple[list, list]]:
 def _totals(export) -> dict[str, object]:
     """Figures keyed by what they are; see _READS for the columns each one reads."""
     inventory = capacity.inventory_totals(export)
-    figures: dict[str, object] = {k: inventory[k] for k in _INVENTORY}
+    figures: dict[str, object] = {k: inventory[k] for k in INVENTORY_FIGURES}
     figures["per_cluster"] = inventory["per_cluster"]
     for check, count in risks.assess(export, as_of=AS_OF).counts().items():
         figures[f"risk:{check}"] = count
@@ -243,19 +243,6 @@ def _baseline(name: str) -> dict[str, object]:
 # that identify rows (a blank VM/Host/Name drops the row; VM ID and VI SDK Server make the
 # keys sheets are joined on) and vMetaData/vSource (the file's vCenter fills in rows without
 # one), added below.
-_INVENTORY = (
-    "vms",
-    "templates",
-    "powered_on",
-    "vcpus",
-    "memory_mib",
-    "provisioned_mib",
-    "in_use_mib",
-    "hosts",
-    "host_cores",
-    "host_memory_mib",
-    "clusters",
-)
 _VM = {("vInfo", "template"), ("vInfo", "powerstate")}
 _READS: dict[str, set[tuple[str, str]]] = {
     "vms": _VM,

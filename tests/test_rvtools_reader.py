@@ -9,26 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import INVENTORY_FIGURES
 from workbench import capacity
 from workbench.demo import synthetic_rvtools, write_synthetic_rvtools
 from workbench.errors import ImportRejectedError
 from workbench.io.rvtools import parse_rvtools, read_rvtools
 from workbench.io.xlsx_writer import write_xlsx
 
-TOTAL_KEYS = (
-    "vms",
-    "templates",
-    "powered_on",
-    "vcpus",
-    "memory_mib",
-    "provisioned_mib",
-    "in_use_mib",
-    "hosts",
-    "host_cores",
-    "host_memory_mib",
-    "clusters",
-    "per_cluster",
-)
+TOTAL_KEYS = (*INVENTORY_FIGURES, "per_cluster")
 
 
 def _totals(export):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from tests.conftest import SHARED_DATA, require
+from tests.conftest import INVENTORY_FIGURES, SHARED_DATA, require
 from workbench import capacity
 from workbench.cli import main
 from workbench.io.rvtools import read_rvtools
@@ -105,19 +105,7 @@ def test_inspect_totals_match_the_raw_cells(name, capsys):
     got = json.loads(capsys.readouterr().out)
     assert got["rvtools_version"] == expected["rvtools_version"]
     assert set(got["vcenters"]) == expected["vcenters"]
-    for key in (
-        "vms",
-        "templates",
-        "powered_on",
-        "vcpus",
-        "memory_mib",
-        "provisioned_mib",
-        "in_use_mib",
-        "hosts",
-        "host_cores",
-        "host_memory_mib",
-        "clusters",
-    ):
+    for key in INVENTORY_FIGURES:
         assert got[key] == pytest.approx(expected[key]), key
     assert set(got["per_cluster"]) == set(expected["per_cluster"])
     for cluster, figures in expected["per_cluster"].items():

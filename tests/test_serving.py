@@ -105,32 +105,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def served(dashboards, tmp_path, host="127.0.0.1", **options):
     """Voila serving ``dashboards`` with ``options`` (a context manager)."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def run():
-        port = free_port()
-        env = dict(os.environ, WORKBENCH_HOME=str(tmp_path / "home"))
-        log = open(tmp_path / "voila.log", "wb")
-        process = voila.start(
-            dashboards,
-            port,
-            host,
-            env,
-            voila.ServingOptions(**options),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            voila.wait_until_serving(
-                f"http://127.0.0.1:{port}/voila/static/index.css", process, timeout=60
-            )
-            yield process, f"http://127.0.0.1:{port}/"
-        finally:
-            voila.stop(process)
-            log.close()
-
-    return run()
+    return voila.running(
+        dashboards,
+        free_port(),
+        host,
+        dict(os.environ, WORKBENCH_HOME=str(tmp_path / "home")),
+        voila.ServingOptions(**options),
+        log=tmp_path / "voila.log",
+        timeout=60,
+    )
 
 
 @pytest.fixture

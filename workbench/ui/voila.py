@@ -31,6 +31,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -362,6 +364,29 @@ def start(
     if "preexec_fn" not in popen and (preexec := _parent_death_signal()):
         popen["preexec_fn"] = preexec
     return subprocess.Popen(voila_command(folder, port, host), env=environment, **popen)
+
+
+@contextmanager
+def running(
+    folder: Path,
+    port: int,
+    host: str = "127.0.0.1",
+    env: dict[str, str] | None = None,
+    options: ServingOptions | None = None,
+    log: Path | None = None,
+    timeout: float = 90.0,
+) -> Iterator[tuple[subprocess.Popen, str]]:
+    """Voila serving ``folder`` for the ``with`` block (tests, benchmarks): yields the
+    process and the landing page's URL once it answers; :func:`stop` ends it and its kernels.
+    Its output goes to ``log`` (else nowhere)."""
+    with open(log or os.devnull, "wb") as output:
+        process = start(folder, port, host, env, options, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            wait_until_serving(url + "voila/static/index.css", process, timeout=timeout)
+            yield process, url
+        finally:
+            stop(process)
 
 
 def _in_main_thread() -> bool:
