@@ -53,7 +53,7 @@ import time
 from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "rvtools"
-IMPORTS = "import fastexcel, pandas, pyarrow, pyarrow.parquet, workbench.rvtools_api, workbench.io.rvtools_parquet"
+IMPORTS = "import fastexcel, pandas, pyarrow, pyarrow.parquet, workbench.api.rvtools, workbench.io.rvtools_parquet"
 
 
 def fastexcel_read(path: Path) -> list:

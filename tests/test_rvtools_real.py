@@ -12,9 +12,9 @@ from python_calamine import CalamineWorkbook
 
 from tests.conftest import INVENTORY_FIGURES, SHARED_DATA, require
 from workbench import capacity
+from workbench.api.rvtools import inspect
 from workbench.cli import main
 from workbench.io.rvtools import read_rvtools
-from workbench.rvtools_api import inspect
 
 RVTOOLS = SHARED_DATA / "rvtools"
 FILES = sorted(p.name for p in RVTOOLS.glob("*.xlsx")) if RVTOOLS.is_dir() else []

@@ -78,7 +78,7 @@ _TOTALS_COLUMNS = [
 
 
 def cmd_rvtools_inspect(args: argparse.Namespace) -> int:
-    from workbench.rvtools_api import inspect
+    from workbench.api.rvtools import inspect
 
     totals = inspect(args.file, as_of=_as_of(args))
     if args.json:

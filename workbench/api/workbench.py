@@ -1,0 +1,144 @@
+"""The opened workbench (``ws = workbench.open()``): settings, the store, one attribute per
+section, and the whole-store actions (demo data, backup, restore, migrations)."""
+
+from __future__ import annotations
+
+import tempfile
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from workbench.api.projects import Projects
+from workbench.settings import Settings
+from workbench.store import Store, migrate, pending
+from workbench.store.connection import file_system_error
+
+if TYPE_CHECKING:
+    from workbench.api.rvtools import RVToolsImports
+    from workbench.store.backup import BackupSummary
+
+
+class Workbench:
+    """An opened workbench: settings, the store and one attribute per domain."""
+
+    def __init__(self, settings: Settings, store: Store):
+        self.settings = settings
+        self.store = store
+        self.projects = Projects(store, imports=lambda: self.rvtools)
+
+    @cached_property
+    def rvtools(self) -> RVToolsImports:
+        """RVTools imports of projects (imported on first use: pandas, pyarrow, the reader)."""
+        from workbench.api.rvtools import RVToolsImports
+
+        return RVToolsImports(self.store, self.settings)
+
+    def load_demo(self, *, if_empty: bool = False) -> int:
+        """Store the generated demo projects and a generated RVTools export; return how many
+        projects were created.
+
+        With ``if_empty``, do nothing when any project exists already. The export (about
+        300 VMs, see :func:`workbench.demo.synthetic_rvtools`) goes into the first VMware
+        migration project unless it already has an import.
+        """
+        from workbench.demo import demo_projects, write_synthetic_rvtools
+
+        if if_empty and self.projects.count():
+            return 0
+        specs = demo_projects()
+        with self.store.unit_of_work():
+            existing = {p.name for p in self.projects.list()}
+            new = [spec for spec in specs if spec["name"] not in existing]
+            for spec in new:
+                self.projects.create(**spec)
+        target = next(s["name"] for s in specs if s["project_type"] == "vmware_migration")
+        if not self.rvtools.list(target):
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "RVTools_export_demo.xlsx"
+                write_synthetic_rvtools(path, 300)
+                self.rvtools.upload(target, path, imported_by="demo", progress=False)
+        return len(new)
+
+    def backup(self, path: str | Path) -> BackupSummary:
+        """Write every record and every data file into one archive, with checksums.
+
+        Taken inside one unit of work, so dashboards writing at the same time cannot tear
+        it. See :func:`workbench.store.backup.backup`.
+
+        Raises
+        ------
+        StoreUnavailableError
+            The archive cannot be written.
+        """
+        from workbench.store.backup import backup
+
+        return backup(self.store, self.settings.home, Path(path))
+
+    def restore(self, path: str | Path, *, force: bool = False) -> BackupSummary:
+        """Bring back a backup's records and files into this store, all or nothing.
+
+        Parameters
+        ----------
+        force : bool
+            Replace what the store holds; without it a store with any record or data file
+            is refused.
+
+        Raises
+        ------
+        ImportRejectedError
+            The archive is damaged or not a workbench backup; nothing was touched.
+        ConflictError
+            The store is not empty and ``force`` is not given.
+        SchemaError
+            The backup's schema does not fit this workbench or store.
+        """
+        from workbench.store.backup import restore
+
+        return restore(self.store, self.settings.home, Path(path), force=force)
+
+    def migrate(self) -> list[str]:
+        """Apply pending schema migrations; return their names."""
+        return migrate(self.store)
+
+    def pending_migrations(self) -> list[str]:
+        """Names of migrations not yet applied."""
+        return [m.name for m in pending(self.store)]
+
+    def close(self) -> None:
+        """Release a kept connection (mem://, servers); harmless otherwise."""
+        self.store.close()
+
+    def __enter__(self) -> Workbench:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Workbench store={self.store.url!r}>"
+
+
+def open_workbench(
+    url: str | None = None, *, home: str | None = None, apply_migrations: bool = True
+) -> Workbench:
+    """Open the workbench on a store.
+
+    Parameters
+    ----------
+    url : str, optional
+        Store URL (``surrealkv://PATH``, ``mem://``, ``ws://HOST:PORT``); default from
+        ``WORKBENCH_DB``, else ``surrealkv://<data directory>/store``.
+    home : str, optional
+        Data directory; default from ``WORKBENCH_HOME``, else the user's data directory.
+    apply_migrations : bool
+        Bring the schema up to date first (default). Applying none is a no-op.
+    """
+    settings = Settings.from_env(db_url=url, home=home)
+    try:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise file_system_error(settings.home, exc) from exc
+    workbench = Workbench(settings, Store(settings))
+    if apply_migrations:
+        workbench.migrate()
+    return workbench
