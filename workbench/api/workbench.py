@@ -14,6 +14,7 @@ from workbench.store import Store, migrate, pending
 from workbench.store.connection import file_system_error
 
 if TYPE_CHECKING:
+    from workbench.api.baskets import Baskets
     from workbench.api.rvtools import RVToolsImports
     from workbench.store.backup import BackupSummary
 
@@ -32,6 +33,13 @@ class Workbench:
         from workbench.api.rvtools import RVToolsImports
 
         return RVToolsImports(self.store, self.settings)
+
+    @cached_property
+    def baskets(self) -> Baskets:
+        """Vendor baskets (price lists of server lots)."""
+        from workbench.api.baskets import Baskets
+
+        return Baskets(self.store)
 
     def load_demo(self, *, if_empty: bool = False) -> int:
         """Store the generated demo projects and a generated RVTools export; return how many
