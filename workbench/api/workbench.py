@@ -16,6 +16,7 @@ from workbench.store.connection import file_system_error
 if TYPE_CHECKING:
     from workbench.api.baskets import Baskets
     from workbench.api.rvtools import RVToolsImports
+    from workbench.api.sizing import Sizing
     from workbench.store.backup import BackupSummary
 
 
@@ -40,6 +41,13 @@ class Workbench:
         from workbench.api.baskets import Baskets
 
         return Baskets(self.store)
+
+    @cached_property
+    def sizing(self) -> Sizing:
+        """Sizing of RVTools imports against the stored baskets, and BOMs."""
+        from workbench.api.sizing import Sizing
+
+        return Sizing(self.store, rvtools=lambda: self.rvtools, baskets=lambda: self.baskets)
 
     def load_demo(self, *, if_empty: bool = False) -> int:
         """Store the generated demo projects and a generated RVTools export; return how many
