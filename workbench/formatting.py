@@ -40,6 +40,18 @@ LABELS = {
     "hardware_bom": "Hardware BOM",
     "migration_plan": "Migration plan",
     "network_diagram": "Network diagram",
+    "cpu": "CPU",
+    "ram": "RAM",
+    "prosupport": "ProSupport",
+    "prosupport_plus": "ProSupport Plus",
+    "policy": "Policy settings",
+    "today": "Today's ratios",
+    "raid1_ftt1": "vSAN RAID-1, FTT=1",
+    "raid5_osa": "vSAN OSA RAID-5",
+    "esa_raid5": "vSAN ESA RAID-5",
+    "raid6": "vSAN RAID-6",
+    "raid1_ftt2": "vSAN RAID-1, FTT=2",
+    "external": "External storage",
 }
 
 
@@ -88,6 +100,18 @@ def ratio(value: Any) -> str:
 def percent(value: Any, decimals: int = 0) -> str:
     """A fraction as a percentage: ``0.42`` -> ``"42%"``."""
     return MISSING if is_missing(value) else f"{number(float(value) * 100, decimals)}%"
+
+
+_CURRENCY_SIGNS = {"USD": "$", "EUR": "€"}
+
+
+def money(value: Any, currency: str = "USD", decimals: int = 0) -> str:
+    """An amount with its currency sign and thousands separators: ``"$22,064"``, ``"€18,990"``."""
+    if is_missing(value):
+        return MISSING
+    sign = _CURRENCY_SIGNS.get(currency, currency + " ")
+    amount = float(value)
+    return f"{'-' if amount < 0 else ''}{sign}{abs(amount):,.{decimals}f}"
 
 
 def size_unit(mib: float) -> tuple[str, float]:

@@ -10,6 +10,26 @@ import ipywidgets as widgets
 
 from workbench.errors import WorkbenchError
 
+# The dashboards' shared look: tables, key figures, notes.
+STYLE = """<style>
+table.wb-grid { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
+.wb-scroll { overflow-x: auto; max-width: 100%; }
+table.wb-grid th { background: #1f3a5f; color: white; text-align: left; padding: 5px 9px; }
+table.wb-grid td { padding: 4px 9px; border-bottom: 1px solid #e3e6ea; }
+table.wb-grid td.wb-num, table.wb-grid th.wb-num { text-align: right; white-space: nowrap; }
+table.wb-capacity td { white-space: nowrap; }
+table.wb-capacity th.wb-num { white-space: normal; }
+table.wb-grid tr:nth-child(even) td { background: #f6f7f9; }
+table.wb-grid td.wb-short { background: #fdecea !important; color: #b3261e; font-weight: bold; }
+.wb-note { color: #52606d; font-size: 12px; margin: -6px 0 12px; }
+.wb-kpis { display: flex; flex-wrap: wrap; gap: 10px; margin: 6px 0; }
+.wb-kpi { background: #eef3f9; border-radius: 6px; padding: 6px 12px; min-width: 110px; }
+.wb-kpi b { display: block; font-size: 18px; color: #1f3a5f; }
+.wb-kpi.wb-short { background: #fdecea; } .wb-kpi.wb-short b { color: #b3261e; }
+.wb-sev-high { color: #b3261e; font-weight: bold; } .wb-sev-medium { color: #b5531a; }
+.wb-clusters select { font-family: inherit; }
+</style>"""
+
 
 def message(text: str, kind: str = "error") -> str:
     """HTML for a short message; ``kind`` is 'error', 'success' or 'info'. Text is escaped."""

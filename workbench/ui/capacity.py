@@ -22,28 +22,9 @@ from workbench.formatting import (
     timestamp,
 )
 from workbench.rvtools_imports import RVToolsAnalysis
-from workbench.ui import dashboard, message
+from workbench.ui import STYLE, dashboard, message
 from workbench.ui.charts import Chart
 from workbench.ui.figures import FIGURES, risk_spec
-
-STYLE = """<style>
-table.wb-grid { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
-.wb-scroll { overflow-x: auto; max-width: 100%; }
-table.wb-grid th { background: #1f3a5f; color: white; text-align: left; padding: 5px 9px; }
-table.wb-grid td { padding: 4px 9px; border-bottom: 1px solid #e3e6ea; }
-table.wb-grid td.wb-num, table.wb-grid th.wb-num { text-align: right; white-space: nowrap; }
-table.wb-capacity td { white-space: nowrap; }
-table.wb-capacity th.wb-num { white-space: normal; }
-table.wb-grid tr:nth-child(even) td { background: #f6f7f9; }
-table.wb-grid td.wb-short { background: #fdecea !important; color: #b3261e; font-weight: bold; }
-.wb-note { color: #52606d; font-size: 12px; margin: -6px 0 12px; }
-.wb-kpis { display: flex; flex-wrap: wrap; gap: 10px; margin: 6px 0; }
-.wb-kpi { background: #eef3f9; border-radius: 6px; padding: 6px 12px; min-width: 110px; }
-.wb-kpi b { display: block; font-size: 18px; color: #1f3a5f; }
-.wb-kpi.wb-short { background: #fdecea; } .wb-kpi.wb-short b { color: #b3261e; }
-.wb-sev-high { color: #b3261e; font-weight: bold; } .wb-sev-medium { color: #b5531a; }
-.wb-clusters select { font-family: inherit; }
-</style>"""
 
 SHORT_NOTE = (
     "Red: after losing its largest host, the cluster's host RAM would not hold the vRAM of its powered-on VMs "

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from workbench.formatting import NO_CLUSTER, count, label, ratio, size, size_unit
+from workbench.formatting import NO_CLUSTER, count, label, money, ratio, size, size_unit
 
 PALETTE = {
     "supply": "#1f3a5f",
@@ -306,6 +306,46 @@ def risk_spec(checks: pd.DataFrame) -> Spec:
              "x": 0.5, "y": 0.5}
         ]  # fmt: skip
     return spec
+
+
+VENDOR_COLOURS = ("#1f3a5f", "#d9822b", "#4e8a4b", "#7d93b2", "#b5531a")
+
+
+def cost_spec(options: pd.DataFrame) -> Spec:
+    """Total cost of every feasible lot, vendors side by side per lot code (USD).
+
+    ``options``: one scenario's rows of :attr:`workbench.sizing.Recommendation.options`.
+    Lots no vendor can carry the demand with are left out; the cheapest lot comes first.
+    """
+    feasible = options[options["feasible"].astype(bool)]
+    cheapest = feasible.groupby("lot")["total_usd"].min().sort_values()
+    lots = cheapest.index.tolist()
+    traces = []
+    for number, (vendor, rows) in enumerate(feasible.groupby("vendor", sort=True)):
+        rows = rows.set_index("lot")
+        shown = [
+            f"{money(rows.at[lot, 'total_usd'])} ({count(rows.at[lot, 'hosts'])} hosts, "
+            f"{rows.at[lot, 'model'] or ''})"
+            if lot in rows.index
+            else "not offered"
+            for lot in lots
+        ]
+        traces.append(
+            _bar(
+                vendor,
+                lots,
+                [rows["total_usd"].get(lot) for lot in lots],
+                shown,
+                VENDOR_COLOURS[number % len(VENDOR_COLOURS)],
+            )
+        )
+    return _spec(
+        traces,
+        "Total cost per lot (hosts x price, support and licences included)",
+        _height(len(lots), len(traces)),
+        yaxis=_category_axis(lots),
+        xaxis=_value_axis("Total cost (USD)", tickprefix="$"),
+    )
 
 
 def demand_supply_figure(capacity: pd.DataFrame) -> go.Figure:
