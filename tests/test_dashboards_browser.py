@@ -64,6 +64,8 @@ def test_landing_page_lists_the_dashboards(served, page, tmp_path):
         " supply, consolidation ratios, storage and migration risks.",
         "Projects Every project in the workbench: filter the list; create, edit or delete a"
         " project with the form below.",
+        "Sizing Rank every server lot of the loaded vendor baskets by total cost for the"
+        " selected clusters of an RVTools import.",
     ]
     page.screenshot(path=str(tmp_path / "landing.png"), full_page=True)
     assert page.outside_requests == []
