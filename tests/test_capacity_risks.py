@@ -265,8 +265,70 @@ def planted(tmp_path_factory):
         (export.vms["host"] == host) & ~export.vms["is_template"] & ~export.vms["is_vcls"]
     ]
     targets["esxi_eol"] = on_old["vm_key"].iloc[0]
+    plant_network_checks(export, targets, keys)
     assert targets_twin
     return export, targets
+
+
+def add_rows(export, sheet: str, rows: list[dict]) -> None:
+    """Append rows (the columns given, the rest empty) to one of the export's sheets."""
+    frame = export.tables[sheet]
+    extra = pd.DataFrame([{c: row.get(c, pd.NA) for c in frame.columns} for row in rows])
+    export.tables[sheet] = pd.concat(
+        [frame, extra.astype(frame.dtypes.to_dict(), errors="ignore")], ignore_index=True
+    )
+
+
+def plant_network_checks(export, targets: dict[str, str], keys) -> None:
+    """The checks of hosts' CPU vendors, Oracle hints and switches (issue 9): the generated
+    export has no switch sheets, so they are added here and named as in the file."""
+    vms = export.vms
+    for check in ("oracle_guest", "cpu_vendor_mix", "standard_vswitch", "ephemeral_port_group"):
+        targets[check] = next(keys)
+    oracle = vms["vm_key"] == targets["oracle_guest"]
+    export.tables["vInfo"].loc[oracle, "os_tools"] = "Oracle Linux 9 (64-bit)"
+    mixed = vms[vms["vm_key"] == targets["cpu_vendor_mix"]].iloc[0]
+    same = export.hosts[
+        (export.hosts["cluster"] == mixed["cluster"])
+        & (export.hosts["vcenter"] == mixed["vcenter"])
+    ]
+    assert len(same) >= 2
+    export.hosts.loc[same.index[0], "cpu_model"] = "AMD EPYC 9354 32-Core Processor"
+    export.hosts.loc[same.index[1], "cpu_model"] = "Intel(R) Xeon(R) Gold 6430"
+    for check, switch, network in (
+        ("standard_vswitch", "vSwitch-planted", "VM Network"),
+        ("ephemeral_port_group", "dvs-planted", "eph-planted"),
+    ):
+        vm = vms[vms["vm_key"] == targets[check]].iloc[0]
+        add_rows(
+            export,
+            "vNetwork",
+            [
+                {
+                    "vm": vm["vm"],
+                    "vm_key": vm["vm_key"],
+                    "vcenter": vm["vcenter"],
+                    "switch": switch,
+                    "network": network,
+                }
+            ],
+        )
+    vcenter = vms["vcenter"].iloc[0]
+    add_rows(export, "vSwitch", [{"vcenter": vcenter, "host": "h", "switch": "vSwitch-planted"}])
+    add_rows(export, "dvSwitch", [{"vcenter": vcenter, "switch": "dvs-planted"}])
+    add_rows(
+        export,
+        "dvPort",
+        [
+            {
+                "vcenter": vcenter,
+                "switch": "dvs-planted",
+                "port": "eph-planted",
+                "binding": "ephemeral",
+            }
+        ],
+    )
+    export.meta["sheets"] = [*export.meta["sheets"], "vSwitch", "vPort", "dvSwitch", "dvPort"]
 
 
 def test_there_are_at_least_twenty_checks_with_ids_and_explanations():

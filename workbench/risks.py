@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow
 import pyarrow.compute
 
+from workbench.cpu_models import cpu_vendor
 from workbench.io.rvtools import RVToolsExport
 
 SEVERITIES = ("high", "medium", "low", "info")
@@ -155,6 +156,7 @@ _VM_COLUMNS = (
     "os_config",
     "fixed_passthru_hotplug",
     "latency_sensitivity",
+    "annotation",
 )
 
 
@@ -409,6 +411,117 @@ def _standalone(ctx: _Context) -> pd.DataFrame:
 def _latency(ctx: _Context) -> pd.DataFrame:
     level = ctx.vms["latency_sensitivity"]
     return ctx.vm_hits(level == "high", "latency sensitivity high")
+
+
+def _cpu_vendor_mix(ctx: _Context) -> pd.DataFrame:
+    hosts = ctx.export.hosts
+    vendors = hosts["cpu_model"].astype("str").map(cpu_vendor)
+    # Standalone hosts (cluster '') of one vCenter are one group: VMs move between them too.
+    groups = pd.DataFrame(
+        {"vcenter": hosts["vcenter"], "cluster": hosts["cluster"], "cpu_vendor": vendors}
+    ).dropna(subset=["cpu_vendor"])
+    counts = groups.groupby(["vcenter", "cluster", "cpu_vendor"]).size()
+    mixed: dict[tuple[str, str], str] = {}
+    for (vcenter, cluster), per_vendor in counts.groupby(level=[0, 1]):
+        if len(per_vendor) > 1:
+            where = f"cluster {cluster}" if cluster else "standalone hosts"
+            mixed[(vcenter, cluster)] = f"{where}: " + ", ".join(
+                f"{n} {vendor} host{'s' if n > 1 else ''}"
+                for (_, _, vendor), n in per_vendor.items()
+            )
+    details = pd.Series(
+        [
+            mixed.get((v, c))
+            for v, c in zip(ctx.vms["vcenter"].tolist(), ctx.vms["cluster"].tolist(), strict=True)
+        ],
+        index=ctx.vms.index,
+        dtype=object,
+    )
+    return ctx.vm_hits(details.notna(), details)
+
+
+_ORACLE_OS = re.compile(r"oracle|solaris", re.IGNORECASE)
+# "oracle" anywhere, or "ora" as a word of its own or followed by db/digits ("ora-rman",
+# "oradb01", "ora12"); not "orange", "aurora", "borax".
+_ORACLE_NAME = re.compile(r"oracle|(?:^|[^a-z])ora(?:db|\d|[^a-z]|$)", re.IGNORECASE)
+
+
+def _oracle(ctx: _Context) -> pd.DataFrame:
+    vms = ctx.vms
+    blank = pd.Series("", index=vms.index)
+    tools, config = vms.get("os_tools", blank).fillna(""), vms.get("os_config", blank).fillna("")
+    os_name = tools.where(tools != "", config)
+    annotation = vms.get("annotation", blank)
+    rows = []
+    for os_text, name, cluster, note in zip(
+        os_name.tolist(),
+        vms["vm"].fillna("").tolist(),
+        vms["cluster"].fillna("").tolist(),
+        annotation.fillna("").astype("str").tolist(),
+        strict=True,
+    ):
+        why = []
+        if _ORACLE_OS.search(os_text):
+            why.append(f"guest OS {os_text}")
+        if _ORACLE_NAME.search(name):
+            why.append("VM name")
+        if "oracle" in cluster.lower():
+            why.append(f"cluster {cluster}")
+        if "oracle" in note.lower():
+            why.append("annotation")
+        rows.append("; ".join(why))
+    details = pd.Series(rows, index=vms.index, dtype=object)
+    return ctx.vm_hits(details != "", "Oracle hint: " + details)
+
+
+def _nic_switches(ctx: _Context) -> pd.DataFrame:
+    nics = ctx.sheet("vNetwork")
+    return pd.DataFrame(
+        {
+            "vm_key": nics["vm_key"].astype("str"),
+            "vcenter": nics["vcenter"].astype("str"),
+            "switch": nics["switch"].fillna("").astype("str"),
+            "network": nics["network"].fillna("").astype("str"),
+        }
+    )
+
+
+def _standard_switch(ctx: _Context) -> pd.DataFrame:
+    nics = _nic_switches(ctx)
+    standard = set(
+        zip(ctx.sheet("vSwitch")["vcenter"], ctx.sheet("vSwitch")["switch"], strict=True)
+    )
+    distributed = set(
+        zip(ctx.sheet("dvSwitch")["vcenter"], ctx.sheet("dvSwitch")["switch"], strict=True)
+    )
+    pairs = list(zip(nics["vcenter"].tolist(), nics["switch"].tolist(), strict=True))
+    hit = [p in standard and p not in distributed for p in pairs]
+    chosen = nics[hit]
+    return _per_vm(
+        chosen,
+        lambda g: ", ".join(f"{n or '(no network)'} on {s}" for n, s in dict.fromkeys(g)),
+        "network",
+        "switch",
+    )
+
+
+def _ephemeral(ctx: _Context) -> pd.DataFrame:
+    ports = ctx.sheet("dvPort")
+    ephemeral = ports[ports["binding"].fillna("").str.lower() == "ephemeral"]
+    keys = set(zip(ephemeral["vcenter"], ephemeral["switch"], ephemeral["port"], strict=True))
+    nics = _nic_switches(ctx)
+    hit = [
+        key in keys
+        for key in zip(
+            nics["vcenter"].tolist(), nics["switch"].tolist(), nics["network"].tolist(), strict=True
+        )
+    ]
+    return _per_vm(
+        nics[hit],
+        lambda g: ", ".join(f"{n} on {s} (ephemeral)" for n, s in dict.fromkeys(g)),
+        "network",
+        "switch",
+    )
 
 
 def _gib(value: float) -> str:
@@ -683,6 +796,46 @@ CHECKS: tuple[RiskCheck, ...] = (
         (("vInfo", "cluster"),),
         _standalone,
     ),
+    RiskCheck(
+        "cpu_vendor_mix",
+        "medium",
+        "Cluster mixes AMD and Intel hosts",
+        "There is no live vMotion between AMD and Intel hosts (EVC only evens out generations of one "
+        "vendor): VMs move between them powered off, and DRS and HA keep them on their vendor's hosts.",
+        (("vHost", "cpu_model"), ("vInfo", "host")),
+        _cpu_vendor_mix,
+    ),
+    RiskCheck(
+        "oracle_guest",
+        "medium",
+        "Possible Oracle software",
+        "Oracle counts licences on every host the VM could run on (its cluster, or more), not on "
+        "the VM: the target needs a dedicated, sized cluster before these VMs move. Found from the "
+        "guest OS, the VM name, the cluster name or the annotation: confirm with the owner.",
+        # The VM name is always there; the OS columns and the annotation add to it when present.
+        (("vInfo", "vm"),),
+        _oracle,
+    ),
+    RiskCheck(
+        "standard_vswitch",
+        "medium",
+        "VM on a standard vSwitch port group",
+        "Layer-2 extension to the target (such as HCX Network Extension) works on distributed port "
+        "groups only; standard vSwitch port groups must be moved to a distributed switch first or "
+        "the VMs re-addressed.",
+        (("vNetwork", "switch"), ("vSwitch", "switch")),
+        _standard_switch,
+    ),
+    RiskCheck(
+        "ephemeral_port_group",
+        "low",
+        "Distributed port group with ephemeral binding",
+        "Ephemeral ports are created at power-on and not kept by vCenter; network extension and "
+        "migration tools map static-binding port groups, so check or change the binding before "
+        "migrating.",
+        (("dvPort", "binding"), ("vNetwork", "network")),
+        _ephemeral,
+    ),
 )
 
 CHECK_COLUMNS = ["id", "severity", "title", "explanation", "evaluated", "vms"]
@@ -731,6 +884,12 @@ def assess(export: RVToolsExport, as_of: date | datetime | None = None) -> RiskR
     as_of = as_of.date() if isinstance(as_of, datetime) else (as_of or date.today())
     ctx = _Context(export, as_of)
     missing = export.quality.missing_columns
+    # A sheet the file lacks, even one the reader does not insist on (vUSB, vSwitch ...),
+    # means its checks are not evaluated rather than finding nothing.
+    in_file = export.meta.get("sheets")
+    absent = set(export.quality.missing_sheets)
+    if in_file:
+        absent |= {sheet for sheet in export.tables if sheet not in in_file}
     checks: list[dict[str, Any]] = []
     keys: list[pd.Series] = []
     details: list[pd.Series] = []
@@ -738,7 +897,7 @@ def assess(export: RVToolsExport, as_of: date | datetime | None = None) -> RiskR
     names = ctx.vms.set_index("vm_key")[["vm", "cluster"]]
     for check in CHECKS:
         evaluated = all(
-            sheet not in export.quality.missing_sheets and column not in missing.get(sheet, ())
+            sheet not in absent and column not in missing.get(sheet, ())
             for sheet, column in check.needs
         )
         checks.append(

@@ -991,13 +991,17 @@ def _meta(
     }
 
 
+# Sheets of hosts, clusters, datastores and switches: rows get a ``vcenter``, no VM key.
+_INFRA_SHEETS = ("vHost", "vCluster", "vDatastore", "vSwitch", "vPort", "dvSwitch", "dvPort")
+
+
 def _identify_sheet(
     sheet: str, frame: pd.DataFrame, default: str, by_name: _ByName | None
 ) -> _ByName | None:
     """Give a sheet's rows a ``vcenter`` and, on VM sheets, a ``vm_key``; vInfo also gets its
     flags. Runs as each sheet arrives; returns vInfo's (vcenter, name) -> key map for the
     sheets that have no VM ID."""
-    if sheet in ("vHost", "vCluster", "vDatastore"):
+    if sheet in _INFRA_SHEETS:
         _add_vcenter(frame, default)
         return by_name
     if sheet not in VM_SHEETS:
@@ -1058,11 +1062,9 @@ def _identify_vms(
     rows without a VI SDK Server belong to it (keys are rebuilt only then); warn about VMs
     that share an identity or have no VM ID."""
     default = meta["vcenters"][0] if len(meta["vcenters"]) == 1 else ""
-    if default and any(
-        (tables[s]["vcenter"] == "").any() for s in (*VM_SHEETS, "vHost", "vCluster", "vDatastore")
-    ):
+    if default and any((tables[s]["vcenter"] == "").any() for s in (*VM_SHEETS, *_INFRA_SHEETS)):
         by_name = None
-        for sheet in (*VM_SHEETS, "vHost", "vCluster", "vDatastore"):
+        for sheet in (*VM_SHEETS, *_INFRA_SHEETS):
             by_name = _identify_sheet(sheet, tables[sheet], default, by_name)
     vinfo = tables["vInfo"]
     repeats = int(_vm_keys(vinfo).duplicated(keep=False).sum())
@@ -1079,7 +1081,7 @@ def _identify_vms(
         _separate_clusters(tables, quality)
 
 
-_CLUSTER_SHEETS = (*VM_SHEETS, "vHost", "vCluster")
+_CLUSTER_SHEETS = (*VM_SHEETS, "vHost", "vCluster", "vSwitch", "vPort")
 
 
 def _separate_clusters(tables: dict[str, pd.DataFrame], quality: QualityReport) -> None:

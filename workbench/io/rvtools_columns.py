@@ -377,6 +377,58 @@ object_id | str | Object ID
 vi_sdk_server | str | VI SDK Server
 vi_sdk_uuid | str | VI SDK UUID
 """,
+    "vSwitch": """
+host | str | Host
+datacenter | str | Datacenter
+cluster | str | Cluster
+switch | str | Switch
+ports | int | # Ports
+free_ports | int | Free Ports
+promiscuous_mode | bool | Promiscuous Mode
+mac_changes | bool | Mac Changes
+forged_transmits | bool | Forged Transmits
+mtu | int | MTU
+vi_sdk_server | str | VI SDK Server
+vi_sdk_uuid | str | VI SDK UUID
+""",
+    "vPort": """
+host | str | Host
+datacenter | str | Datacenter
+cluster | str | Cluster
+port_group | str | Port Group
+switch | str | Switch
+vlan | str | VLAN
+promiscuous_mode | bool | Promiscuous Mode
+mac_changes | bool | Mac Changes
+forged_transmits | bool | Forged Transmits
+vi_sdk_server | str | VI SDK Server
+vi_sdk_uuid | str | VI SDK UUID
+""",
+    "dvSwitch": """
+switch | str | Switch
+datacenter | str | Datacenter
+name | str | Name
+vendor | str | Vendor
+version | str | Version
+host_members | str | Host members
+max_ports | int | Max Ports
+ports | int | # Ports
+vms | int | # VMs
+max_mtu | int | Max MTU
+object_id | str | Object ID
+vi_sdk_server | str | VI SDK Server
+vi_sdk_uuid | str | VI SDK UUID
+""",
+    "dvPort": """
+port | str | Port
+switch | str | Switch
+binding | str | Type
+ports | int | # Ports
+vlan | str | VLAN
+object_id | str | Object ID
+vi_sdk_server | str | VI SDK Server
+vi_sdk_uuid | str | VI SDK UUID
+""",
     "vDatastore": """
 datastore | str | Name | vDatastoreName
 config_status | str | Config status
@@ -497,6 +549,10 @@ IDENTITY: dict[str, str] = {
     "vHost": "host",
     "vCluster": "cluster",
     "vDatastore": "datastore",
+    "vSwitch": "switch",
+    "vPort": "port_group",
+    "dvSwitch": "switch",
+    "dvPort": "port",
 }
 
 # Sheets read, in the order RVTools writes them. vInfo is the one a file must have.
