@@ -11,7 +11,7 @@ time
     no DataFrames. The issue's reference number is this read.
     ours: the whole analysis an upload computes, from the path: ``read_rvtools`` (zip and
     geometry guards, typed canonical tables, quality report) then
-    ``rvtools_imports.summaries`` (environment summary, capacity of every cluster, the 33
+    ``rvtools_imports.summaries`` (environment summary, capacity of every cluster, the 37
     risk checks, the quality summary). Median of ``--repeat`` runs each, interleaved.
     Goal: ours <= 2x the floor.
 
