@@ -210,3 +210,102 @@ LOT_COLUMNS = [
     "eur",  # float
     "warnings",  # str, "; "-joined
 ]
+
+
+def describe_disks(groups: tuple[DiskGroup, ...] | list[DiskGroup]) -> str:
+    """Disk groups as text: ``"2 x 0.96 TB NVMe, 8 x 1.6 TB NVMe"`` ('' without groups)."""
+    return ", ".join(
+        f"{g.count} x {g.size_tb:g} TB" + (f" {g.kind}" if g.kind else "") for g in groups
+    )
+
+
+def describe_nics(groups: tuple[NicGroup, ...] | list[NicGroup]) -> str:
+    """Port groups as text, fastest first, ports of one speed added up:
+    ``"4 x 25 GbE, 2 x 1 GbE"`` ('' without groups)."""
+    ports: dict[float, int] = {}
+    for group in groups:
+        ports[group.speed_gbps] = ports.get(group.speed_gbps, 0) + group.ports
+    return ", ".join(f"{n} x {speed:g} GbE" for speed, n in sorted(ports.items(), reverse=True))
+
+
+def headline_price(lot: Lot) -> LotPrice | None:
+    """The price to show for a lot in one line: the ``net`` tier (hardware as configured,
+    Dell), else the hardware-including tier with the longest term that has a USD price
+    (Lenovo: 3-year warranty, the only one vSAN lots have), else None."""
+    net = next((p for p in lot.prices if p.tier == "net" and p.usd is not None), None)
+    if net is not None:
+        return net
+    priced = [p for p in lot.prices if p.includes_hardware and p.usd is not None and p.years]
+    return max(priced, key=lambda p: p.years, default=None)
+
+
+def lots_frame(basket: Basket, basket_id: str = "") -> pd.DataFrame:
+    """The lots of a basket, one row per lot and price tier (a lot without prices: one
+    row with an empty tier).
+
+    Parameters
+    ----------
+    basket : Basket
+    basket_id : str
+        The store's id of the basket ('' before storing).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Exactly :data:`LOT_COLUMNS`: ``basket_id``, ``vendor``, ``basket`` (name),
+        ``quarter`` (``YYYY-Qn``), ``lot`` (code), ``model``, ``category``,
+        ``form_factor``, ``cpu_vendor``, ``cpu_model`` (str); ``sockets``,
+        ``cores_per_cpu``, ``cores`` (sockets x cores per CPU), ``ram_gib`` (GiB)
+        (Int64); ``data_disks`` (str, "16 x 3.84 TB NVMe"); ``raw_tb`` (float, TB);
+        ``nics`` (str, "4 x 25 GbE"); ``tier`` (str); ``years`` (Int64, support term);
+        ``includes_hardware`` (bool); ``usd``, ``eur`` (float, money); ``warnings``
+        (str, "; "-joined).
+    """
+    rows = []
+    for lot in basket.lots:
+        cores = (
+            lot.sockets * lot.cores_per_cpu
+            if lot.sockets is not None and lot.cores_per_cpu is not None
+            else None
+        )
+        common = {
+            "basket_id": basket_id,
+            "vendor": basket.vendor,
+            "basket": basket.name,
+            "quarter": basket.quarter,
+            "lot": lot.code,
+            "model": lot.model,
+            "category": lot.category,
+            "form_factor": lot.form_factor,
+            "cpu_vendor": lot.cpu_vendor,
+            "cpu_model": lot.cpu_model,
+            "sockets": lot.sockets,
+            "cores_per_cpu": lot.cores_per_cpu,
+            "cores": cores,
+            "ram_gib": lot.ram_gib,
+            "data_disks": describe_disks(lot.data_disks),
+            "raw_tb": lot.raw_tb,
+            "nics": describe_nics(lot.nics),
+            "warnings": "; ".join(lot.warnings),
+        }
+        prices = lot.prices or (LotPrice("", None, False, None, None),)
+        for price in prices:
+            rows.append(
+                common
+                | {
+                    "tier": price.tier or None,
+                    "years": price.years,
+                    "includes_hardware": bool(price.includes_hardware),
+                    "usd": None if price.usd is None else float(price.usd),
+                    "eur": None if price.eur is None else float(price.eur),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=LOT_COLUMNS)
+    for column in ("sockets", "cores_per_cpu", "cores", "ram_gib", "years"):
+        frame[column] = frame[column].astype("Int64")
+    for column in ("raw_tb", "usd", "eur"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    frame["includes_hardware"] = frame["includes_hardware"].astype(bool)
+    for column in ("basket_id", "vendor", "basket", "quarter", "lot", "data_disks", "nics", "warnings"):
+        frame[column] = frame[column].astype(object)
+    return frame
