@@ -306,6 +306,15 @@ def lots_frame(basket: Basket, basket_id: str = "") -> pd.DataFrame:
     for column in ("raw_tb", "usd", "eur"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     frame["includes_hardware"] = frame["includes_hardware"].astype(bool)
-    for column in ("basket_id", "vendor", "basket", "quarter", "lot", "data_disks", "nics", "warnings"):
+    for column in (
+        "basket_id",
+        "vendor",
+        "basket",
+        "quarter",
+        "lot",
+        "data_disks",
+        "nics",
+        "warnings",
+    ):
         frame[column] = frame[column].astype(object)
     return frame

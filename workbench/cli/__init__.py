@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import backup, projects, rvtools, store
+from workbench.cli import backup, baskets, projects, rvtools, store
 from workbench.errors import (
     ConflictError,
     ImportRejectedError,
@@ -29,7 +29,7 @@ EXIT_CODES = {
     StoreUnavailableError: 5,
     ImportRejectedError: 6,
 }
-GROUPS = (store, backup, projects, rvtools)
+GROUPS = (store, backup, projects, rvtools, baskets)
 
 
 def build_parser() -> argparse.ArgumentParser:

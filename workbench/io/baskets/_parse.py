@@ -71,9 +71,9 @@ def cents(amount: Decimal | None) -> Decimal | None:
 
 def eur_disagrees(usd: Decimal, eur: Decimal, rate: Decimal, convention: str) -> bool:
     """Whether a stated EUR value differs from ``usd`` at the basket's rate by more than a
-    cent per 1000 (USD)."""
+    cent per 1000 (USD), or half a cent (a value rounded to the cent is not a disagreement)."""
     computed = usd * rate if convention == EUR_PER_USD else usd / rate
-    return abs(computed - eur) > max(abs(usd), Decimal(1)) * Decimal("0.00001")
+    return abs(computed - eur) > max(abs(usd) * Decimal("0.00001"), Decimal("0.005"))
 
 
 def eur_value(
@@ -303,7 +303,7 @@ def frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
 
 
 def vendor_named(text: str | None) -> str | None:
-    """"Intel" or "AMD" when a text names exactly one of them as a word."""
+    """ "Intel" or "AMD" when a text names exactly one of them as a word."""
     if not text:
         return None
     intel = bool(re.search(r"\b(intel|xeon)\b", text, re.IGNORECASE))
@@ -313,7 +313,9 @@ def vendor_named(text: str | None) -> str | None:
     return "Intel" if intel else "AMD"
 
 
-def resolve_cpu(text: str, lot_text: str | None) -> tuple[str | None, str | None, int | None, list[str]]:
+def resolve_cpu(
+    text: str, lot_text: str | None
+) -> tuple[str | None, str | None, int | None, list[str]]:
     """(vendor, model number, cores per CPU, notes) of a processor text.
 
     The vendor is the one the processor text names, else the one the lot's own description
@@ -333,8 +335,8 @@ def resolve_cpu(text: str, lot_text: str | None) -> tuple[str | None, str | None
         cores = cpu_models.cores_per_cpu(model)
         if cores is None:
             notes.append(
-                f"{text!r} states no core count and {model} is not a CPU model the workbench "
-                "knows; cores per CPU left empty"
+                f"{text!r} gives no core count and {model} is not in the CPU table; "
+                "cores left empty"
             )
         elif model not in cpu_models.CORES_PER_CPU:
             notes.append(f"{text!r}: {model} read as {model}+ ({cores} cores), the only such model")

@@ -64,9 +64,7 @@ class Sheet:
 
     def row_texts(self, row: int) -> dict[int, str]:
         """``{column: text}`` of a row's non-empty cells."""
-        return {
-            c: t for (r, c) in self.cells if r == row and (t := self.text(r, c)) is not None
-        }
+        return {c: t for (r, c) in self.cells if r == row and (t := self.text(r, c)) is not None}
 
     def texts(self) -> list[tuple[int, int, str]]:
         """Every text cell as (row, column, text), in reading order."""

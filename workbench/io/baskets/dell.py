@@ -265,7 +265,12 @@ def _prices(sheet: Sheet, row: int, headers: dict, rate, convention, notes: p.No
         tier, years = _tier_of(headers.get(column, ""))
         amount = usd(column)
         eur = p.eur_value(
-            amount, sheet.value(row, column + 1), rate, convention, cell_name(row, column + 1), problems
+            amount,
+            sheet.value(row, column + 1),
+            rate,
+            convention,
+            cell_name(row, column + 1),
+            problems,
         )
         prices.append(LotPrice(tier, years, False, p.cents(amount), eur))
     notes.items.extend(problems)
@@ -340,7 +345,11 @@ def _countries(book: BasketBook):
     # Header: the row naming "Country"; the row below carries units ("in %") and
     # sub-headings used where the first row is blank.
     header = next(
-        (r for r in range(1, 11) if any((t or "").casefold() == "country" for t in sheet.row_texts(r).values())),
+        (
+            r
+            for r in range(1, 11)
+            if any((t or "").casefold() == "country" for t in sheet.row_texts(r).values())
+        ),
         None,
     )
     if header is None:

@@ -66,8 +66,8 @@ def parse(book: BasketBook, name: str) -> Basket:
             stated = p.stated_quarter(text)
             if stated and quarter and stated != quarter:
                 warnings.append(
-                    f"{cell_name(row, column)} says {text!r} ({stated}); the cover's last "
-                    f"update puts the basket in {quarter}, which is kept"
+                    f"{cell_name(row, column)} says {text!r}; the cover's last update puts "
+                    f"the basket in {quarter}, which is kept"
                 )
     terms = {c: _years(sheet.text(header - 1, c)) for c in (5, 7)}
     lots = _lots(sheet, header, terms, rate, convention)
@@ -108,7 +108,9 @@ def _rate(sheet: Sheet, header: int, warnings: list[str]):
                     )
                     return None, p.day_month_year(text)
                 return amount, p.day_month_year(text)
-    warnings.append("No EUR/USD exchange rate above the header; EUR prices the file lacks are left empty")
+    warnings.append(
+        "No EUR/USD exchange rate above the header; EUR prices the file lacks are left empty"
+    )
     return None, None
 
 
@@ -176,7 +178,9 @@ def _lot(sheet: Sheet, start: int, end: int, terms: dict, rate, convention) -> L
                 notes.add(cell_name(row, 3), f"{text!r}: no module size read; memory incomplete")
         elif "m.2" in low and _GB.search(text) and ("ssd" in low or "nvme" in low):
             size = _GB.search(text)
-            boot.append(f"{count} x {size.group(1)}{size.group(2).upper()} M.2 {p.disk_kind(text) or ''}".strip())
+            boot.append(
+                f"{count} x {size.group(1)}{size.group(2).upper()} M.2 {p.disk_kind(text) or ''}".strip()
+            )
         elif re.search(r"\b(ssd|hdd)\b", low) and _GB.search(text) and "backplane" not in low:
             size = _GB.search(text)
             tb = float(size.group(1)) / (1 if size.group(2).upper() == "TB" else 1000)
@@ -241,7 +245,12 @@ def _prices(sheet: Sheet, row: int, terms: dict, rate, convention, notes: p.Note
         if problem:
             notes.add(cell_name(row, column), f"{problem}; price left empty")
         eur = p.eur_value(
-            usd, sheet.value(row, column + 1), rate, convention, cell_name(row, column + 1), problems
+            usd,
+            sheet.value(row, column + 1),
+            rate,
+            convention,
+            cell_name(row, column + 1),
+            problems,
         )
         if usd is None and eur is not None:
             eur = p.cents(eur)
@@ -264,7 +273,11 @@ def _options(book: BasketBook, rate, convention, warnings: list[str]) -> tuple[B
         sheet = book.sheet(name)
         offer_col, fits_col, item_col, usd_col, eur_col, where_col = columns
         header = next(
-            (r for r in range(1, 21) if re.search(r"price", " ".join(sheet.row_texts(r).values()), re.I)),
+            (
+                r
+                for r in range(1, 21)
+                if re.search(r"price", " ".join(sheet.row_texts(r).values()), re.I)
+            ),
             None,
         )
         if header is None:
@@ -279,7 +292,12 @@ def _options(book: BasketBook, rate, convention, warnings: list[str]) -> tuple[B
                 warnings.append(f"{name}!{cell_name(row, usd_col)}: {problem}; left empty")
             problems: list[str] = []
             eur = p.eur_value(
-                usd, sheet.value(row, eur_col), rate, convention, f"{name}!{cell_name(row, eur_col)}", problems
+                usd,
+                sheet.value(row, eur_col),
+                rate,
+                convention,
+                f"{name}!{cell_name(row, eur_col)}",
+                problems,
             )
             warnings.extend(problems)
             if usd is None and eur is None:
