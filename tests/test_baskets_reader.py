@@ -323,6 +323,7 @@ def test_demo_basket_round_trips(tmp_path):
     assert [lot.code for lot in basket.lots] == CODES
     assert basket.quarter == "2025-Q3"
     assert basket.exchange_rate == Decimal("1.08")
+    assert basket.valid_from.isoformat() == "2025-07-01"
     assert not [w for lot in basket.lots for w in lot.warnings]
     for lot in basket.lots:
         assert lot.model.startswith("DS-") and lot.sockets and lot.cores_per_cpu and lot.ram_gib

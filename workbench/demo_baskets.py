@@ -202,7 +202,7 @@ def write_demo_basket(
         [None, f"Last Updated: {updated:%d%m%y}"],
         [None, TITLE],
         [None, "Quotation date:", "Demo RFP"],
-        [None, "Release date:", updated],
+        [None, "Release date:", f"{updated:%d/%m/%Y}"],
         [None, "Exchange rates", "All prices are in US Dollars; fictional figures."],
     ]
     countries = [
