@@ -219,7 +219,7 @@ def write_demo_basket(
     write_xlsx(
         buffer,
         {
-            "Cover": (cover[0], cover[1:]),
+            "Cover": (cover[0] + [None], cover[1:]),
             f"{VENDOR} Lot Pricing": (pricing[0], pricing[1:]),
             f"{VENDOR} Options and Upgrades": (options[0] + [None] * 6, options[1:]),
             f"{VENDOR} - Country List": (countries[0] + [None] * 6, countries[1:]),
