@@ -358,3 +358,42 @@ def test_many_clusters_with_long_names_read_without_overlaps(served_clusters, pa
     assert "long-names" in checked
     require(served_clusters["real"], "the real 13-cluster export is not in ../shared/data")
     assert "real" in checked
+
+
+def test_sizing_reranks_on_a_slider_and_downloads_a_bom_that_opens(served, page, tmp_path):
+    import openpyxl
+
+    page.goto(served["url"] + "voila/render/sizing.ipynb")
+    ranking = page.locator(".wb-ranking-table table")
+    ranking.wait_for(timeout=120_000)
+    page.locator(".wb-cost-chart .main-svg").first.wait_for(timeout=60_000)
+    before = ranking.inner_text()
+    assert "Demo Systems" in before and "Traceback" not in page.content()
+    page.screenshot(path=str(tmp_path / "sizing.png"), full_page=True)
+
+    # A much lower vCPU:core ratio needs more hosts: the ranking changes.
+    readout = page.locator(".wb-cpu-ratio .widget-readout")
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("1")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "before => document.querySelector('.wb-ranking-table table').innerText !== before",
+        arg=before,
+        timeout=60_000,
+    )
+    assert ranking.inner_text() != before
+
+    with page.expect_download(timeout=60_000) as download:
+        page.locator(".wb-bom button").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.suffix == ".xlsx"
+    book = openpyxl.load_workbook(saved)
+    assert book.sheetnames == ["BOM", "Settings and trace", "Demand per cluster"]
+    settings = {
+        row[0].value: row[1].value
+        for row in book["Settings and trace"].iter_rows(min_row=2, max_row=30)
+    }
+    assert settings.get("vCPU:core ratio") == "1.0"
+    assert page.outside_requests == []

@@ -109,6 +109,8 @@ OPTION_COLUMNS = [
     "cpu_vendor_differs",
     "rank",
 ]
+# Counts that may be missing (an infeasible lot has no host count): nullable integers.
+_INTEGER_COLUMNS = ("compute_hosts", "storage_hosts", "hosts", "years", "cores", "rank")
 TRACE_COLUMNS = ["scenario", "vendor", "lot", "tier", "step", "formula", "value", "unit"]
 
 
@@ -590,6 +592,25 @@ class Recommendation:
             "trace": _records(self.trace),
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Recommendation:
+        """The ranking back from :meth:`to_json`, with the same columns and dtypes."""
+        options = pd.DataFrame(data["options"])
+        if options.empty:
+            options = pd.DataFrame(columns=OPTION_COLUMNS)
+        for column in _INTEGER_COLUMNS:
+            if column in options:
+                options[column] = options[column].astype("Int64")
+        for column in ("feasible", "cpu_vendor_differs"):
+            if column in options:
+                options[column] = options[column].astype(bool)
+        return cls(
+            options=options,
+            trace=pd.DataFrame(data["trace"], columns=TRACE_COLUMNS),
+            settings=data["settings"],
+            demand=data["demand"],
+        )
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
@@ -755,7 +776,7 @@ def recommend(
         frame = pd.concat(ranked, ignore_index=True)
         extra = [c for c in frame.columns if c not in OPTION_COLUMNS]
         frame = frame[OPTION_COLUMNS + extra]
-        for column in ("compute_hosts", "storage_hosts", "hosts", "years", "cores", "rank"):
+        for column in _INTEGER_COLUMNS:
             frame[column] = frame[column].astype("Int64")
     return Recommendation(
         options=frame.reset_index(drop=True),

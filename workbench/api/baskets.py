@@ -153,7 +153,7 @@ class Baskets:
                 vendor_name=basket.vendor,
                 key=key,
                 basket=_basket_values(basket, source.name, checksum),
-                lots=[_lot_values(key, lot) for lot in basket.lots],
+                lots=[_lot_values(key, lot, i) for i, lot in enumerate(basket.lots)],
                 history={
                     "filename": source.name,
                     "file_size": len(data),
@@ -218,9 +218,10 @@ class Baskets:
         Returns
         -------
         pandas.DataFrame
-            Columns :data:`workbench.baskets.LOT_COLUMNS`: money in ``usd`` and ``eur``
-            (the basket's own conversion), ``years`` the support term, ``cores`` per server,
-            ``ram_gib`` in GiB, ``raw_tb`` in decimal TB.
+            Columns :data:`workbench.baskets.LOT_COLUMNS` and ``lot_id`` (the stored lot,
+            ``hardware_lot:<key>``): money in ``usd`` and ``eur`` (the basket's own
+            conversion), ``years`` the support term, ``cores`` per server, ``ram_gib`` in
+            GiB, ``raw_tb`` in decimal TB.
         """
         with self._store.unit_of_work() as session:
             if basket is not None:
@@ -239,9 +240,14 @@ class Baskets:
                         f"No basket from vendor {vendor!r} (stored: {', '.join(known) or 'none'})."
                     )
             loaded = records.load(session, keys)
-        frames = [rules.lots_frame(_basket(row), basket_id=row["id"]) for row in loaded]
+        frames = []
+        for row in loaded:
+            frame = rules.lots_frame(_basket(row), basket_id=f"hardware_basket:{row['id']}")
+            # The stored lot's id, for links such as server_inventory.hardware_model_id.
+            frame["lot_id"] = [f"hardware_lot:{records.lot_key(row['id'], c)}" for c in frame["lot"]]
+            frames.append(frame)
         if not frames:
-            return pd.DataFrame(columns=rules.LOT_COLUMNS)
+            return pd.DataFrame(columns=[*rules.LOT_COLUMNS, "lot_id"])
         return pd.concat(frames, ignore_index=True)
 
     def history(self) -> pd.DataFrame:
@@ -374,7 +380,9 @@ def _basket_values(basket: Basket, filename: str, checksum: str) -> dict[str, An
         "file_sha256": checksum,
         "warnings": list(basket.warnings),
         "countries": _json_ready(countries.to_dict(orient="records")) if len(countries) else [],
-        "options": [_option_values(o) for o in basket.options],
+        "options": [
+            dict(_option_values(o), position=position) for position, o in enumerate(basket.options)
+        ],
     }
 
 
@@ -388,8 +396,9 @@ def _price_tier(price: LotPrice) -> str:
     return tier if price.includes_hardware else tier + "_support_only"
 
 
-def _lot_values(basket_key: str, lot: Lot) -> dict[str, Any]:
+def _lot_values(basket_key: str, lot: Lot, position: int) -> dict[str, Any]:
     values = {column: getattr(lot, name) for name, column in _LOT_COLUMNS.items()}
+    values["position"] = position
     values["description"] = values["description"] or lot.code
     if lot.raw_tb is not None:
         values["raw_storage_tb"] = Decimal(str(lot.raw_tb))

@@ -168,13 +168,7 @@ class Sizing:
         record = self._rvtools().get(import_id)
         if not record.hardware_recommendations:
             return None
-        entry = record.hardware_recommendations[0]
-        return rules.Recommendation(
-            options=pd.DataFrame(entry["options"]),
-            trace=pd.DataFrame(entry["trace"], columns=rules.TRACE_COLUMNS),
-            settings=entry["settings"],
-            demand=entry["demand"],
-        )
+        return rules.Recommendation.from_json(record.hardware_recommendations[0])
 
     def bom(
         self,

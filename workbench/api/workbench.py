@@ -50,12 +50,14 @@ class Workbench:
         return Sizing(self.store, rvtools=lambda: self.rvtools, baskets=lambda: self.baskets)
 
     def load_demo(self, *, if_empty: bool = False) -> int:
-        """Store the generated demo projects and a generated RVTools export; return how many
-        projects were created.
+        """Store the generated demo data; return how many projects were created.
 
-        With ``if_empty``, do nothing when any project exists already. The export (about
-        300 VMs, see :func:`workbench.demo.synthetic_rvtools`) goes into the first VMware
-        migration project unless it already has an import.
+        Demo projects, a generated RVTools export (about 300 VMs, see
+        :func:`workbench.demo.synthetic_rvtools`) in the first VMware migration project
+        unless it already has an import, a generated vendor basket (see
+        :func:`workbench.demo_baskets.write_demo_basket`; importing it again changes
+        nothing) and a ranking of its lots for that import when it has none. With
+        ``if_empty``, do nothing when any project exists already.
         """
         from workbench.demo import demo_projects, write_synthetic_rvtools
 
@@ -73,6 +75,15 @@ class Workbench:
                 path = Path(folder) / "RVTools_export_demo.xlsx"
                 write_synthetic_rvtools(path, 300)
                 self.rvtools.upload(target, path, imported_by="demo", progress=False)
+        from workbench.demo_baskets import write_demo_basket
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "Demo_basket.xlsx"
+            write_demo_basket(path)
+            self.baskets.import_file(path, imported_by="demo")
+        [demo_import] = self.rvtools.list(target)[:1]
+        if not demo_import.hardware_recommendations:
+            self.sizing.recommend(demo_import.id)
         return len(new)
 
     def backup(self, path: str | Path) -> BackupSummary:

@@ -304,7 +304,7 @@ def _parse_archive(kind: str, data: bytes, archive) -> RVToolsExport:
     found = find_sheets(book.sheet_names)
     sheet_of = {name: sheet for sheet, name in found.items()}
     raw = ((sheet_of[name], sheet) for name, sheet in book.iter_sheets(list(found.values())))
-    return _build(raw, source_format="xlsx", sheets_in_file=book.sheet_names)
+    return _build(raw, source_format="xlsx", sheets_in_file=_our_names(book.sheet_names, found))
 
 
 def parse_csv_files(files: list[tuple[str, bytes]]) -> RVToolsExport:
@@ -320,7 +320,14 @@ def parse_csv_files(files: list[tuple[str, bytes]]) -> RVToolsExport:
         names[stem] = data
     found = find_sheets(list(names), csv=True)
     raw = ((sheet, spreadsheet.csv_sheet(names[name])) for sheet, name in found.items())
-    return _build(raw, source_format="csv", sheets_in_file=list(names))
+    return _build(raw, source_format="csv", sheets_in_file=_our_names(list(names), found))
+
+
+def _our_names(names: list[str], found: dict[str, str]) -> list[str]:
+    """The file's sheets under our names where the reader knows them (``tabvInfo`` is
+    ``vInfo``), so a check can tell a sheet the file lacks from one it names otherwise."""
+    ours = {name: sheet for sheet, name in found.items()}
+    return [ours.get(name, name) for name in names]
 
 
 def find_sheets(names: list[str], csv: bool = False) -> dict[str, str]:

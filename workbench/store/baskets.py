@@ -18,11 +18,13 @@ from workbench.store.connection import RecordID, Session, record_id
 # One transaction: a basket is stored whole or not at all. Lots are upserted by id (a lot
 # linked from the hardware pool cannot be deleted: ON DELETE REJECT fails the transaction
 # when a replacement drops it); everything under the lots is written afresh.
+# `$old_lots CONTAINS lot`, not `lot IN $old_lots`: with the compound unique index on
+# (lot, position) the engine's DELETE ... WHERE lot IN $list deletes nothing.
 _SAVE = """
 UPSERT $vendor SET name = $vendor_name;
 UPSERT $basket MERGE $basket_values;
-DELETE hardware_lot_component WHERE lot IN $old_lots;
-DELETE hardware_lot_price WHERE lot IN $old_lots;
+DELETE hardware_lot_component WHERE $old_lots CONTAINS lot;
+DELETE hardware_lot_price WHERE $old_lots CONTAINS lot;
 DELETE hardware_option WHERE basket = $basket;
 DELETE hardware_lot WHERE basket = $basket AND id NOT IN $lot_ids;
 FOR $lot IN $lots { UPSERT $lot.id MERGE $lot.values; };
@@ -162,15 +164,19 @@ def load(session: Session, keys: list[str]) -> list[dict[str, Any]]:
         "SELECT *, vendor.name AS vendor_name FROM hardware_basket WHERE id IN $ids", {"ids": ids}
     )
     lots = session.one(
-        "SELECT * FROM hardware_lot WHERE basket IN $ids ORDER BY lot_code", {"ids": ids}
+        "SELECT * FROM hardware_lot WHERE basket IN $ids ORDER BY position, lot_code", {"ids": ids}
     )
     lot_ids = [lot["id"] for lot in lots]
     components = session.one(
         "SELECT * FROM hardware_lot_component WHERE lot IN $lots ORDER BY position",
         {"lots": lot_ids},
     )
-    prices = session.one("SELECT * FROM hardware_lot_price WHERE lot IN $lots", {"lots": lot_ids})
-    options = session.one("SELECT * FROM hardware_option WHERE basket IN $ids", {"ids": ids})
+    prices = session.one(
+        "SELECT * FROM hardware_lot_price WHERE lot IN $lots ORDER BY position", {"lots": lot_ids}
+    )
+    options = session.one(
+        "SELECT * FROM hardware_option WHERE basket IN $ids ORDER BY position", {"ids": ids}
+    )
     by_lot: dict[str, dict[str, list]] = {
         _plain(lot["id"]): {"components": [], "prices": []} for lot in lots
     }
