@@ -244,7 +244,9 @@ class Baskets:
         for row in loaded:
             frame = rules.lots_frame(_basket(row), basket_id=f"hardware_basket:{row['id']}")
             # The stored lot's id, for links such as server_inventory.hardware_model_id.
-            frame["lot_id"] = [f"hardware_lot:{records.lot_key(row['id'], c)}" for c in frame["lot"]]
+            frame["lot_id"] = [
+                f"hardware_lot:{records.lot_key(row['id'], c)}" for c in frame["lot"]
+            ]
             frames.append(frame)
         if not frames:
             return pd.DataFrame(columns=[*rules.LOT_COLUMNS, "lot_id"])

@@ -25,6 +25,14 @@ table.wb-ranking td.wb-no { color: #8a94a0; }
 table.wb-ranking th.wb-vendor { text-align: center; border-left: 2px solid white; }
 .wb-controls .widget-label { min-width: 190px; }
 </style>"""
+# An option's key in the dropdown: vendor and lot code (neither holds a control character).
+_KEY_SEPARATOR = "\x1f"
+
+
+def _option_key(vendor: str, lot: str) -> str:
+    return f"{vendor}{_KEY_SEPARATOR}{lot}"
+
+
 STORAGE_CHOICES = ("external", "raid1_ftt1", "raid5_osa", "esa_raid5", "raid6", "raid1_ftt2")
 
 
@@ -330,15 +338,15 @@ class SizingApp:
         choices = [
             (
                 f"{o.vendor} {o.lot} ({o.model}): {count(o.hosts)} hosts, {money(o.total_usd)}",
-                (o.vendor, o.lot),
+                _option_key(o.vendor, o.lot),
             )
             for o in feasible.itertuples()
         ]
         previous = self.option.value
-        with self.option.hold_trait_notifications():
-            self.option.options = choices
-            keys = [key for _text, key in choices]
-            self.option.value = previous if previous in keys else (keys[0] if keys else None)
+        keys = [key for _text, key in choices]
+        # Plain text keys: a Dropdown cannot validate tuple values (ipywidgets' own error).
+        self.option.options = choices
+        self.option.value = previous if previous in keys else (keys[0] if keys else None)
         self.download.disabled = not choices
         self.show_trace()
 
@@ -346,7 +354,7 @@ class SizingApp:
         if self.result is None or not self.option.value:
             self.trace.value = ""
             return
-        vendor, lot = self.option.value
+        vendor, lot = self.option.value.split(_KEY_SEPARATOR, 1)
         trace = self.result.trace
         option = self.options()
         row = option[(option["vendor"] == vendor) & (option["lot"] == lot)].iloc[0]
@@ -357,8 +365,8 @@ class SizingApp:
             & (trace["tier"].fillna("") == (row["tier"] or ""))
         ]
         spare = (
-            f"Spare on {count(row['hosts'])} hosts: CPU {percent(row['spare_cpu'])}, "
-            f"RAM {percent(row['spare_ram'])}"
+            f"{vendor} {lot} ({row['model']}): spare on {count(row['hosts'])} hosts: "
+            f"CPU {percent(row['spare_cpu'])}, RAM {percent(row['spare_ram'])}"
         )
         self.trace.value = f'<div class="wb-note">{html.escape(spare)}</div>' + trace_html(steps)
 
@@ -376,7 +384,7 @@ class SizingApp:
     def _bom_file(self) -> tuple[str, bytes, str]:
         if self.result is None or not self.option.value:
             raise WorkbenchError("Choose an option first.")
-        vendor, lot = self.option.value
+        vendor, lot = self.option.value.split(_KEY_SEPARATOR, 1)
         filename = f"BOM {vendor} {lot} ({self.scenario.value}).xlsx".replace("/", "-")
         with tempfile.TemporaryDirectory() as folder:
             path = self.ws.sizing.export_bom(
