@@ -14,6 +14,9 @@ import workbench
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
+# The real vendor baskets (a tender: the same 18 lot codes from two vendors).
+REAL_DELL = SHARED_DATA / "baskets" / "X86 Basket Q3 2025 v2 Dell Only.xlsx"
+REAL_LENOVO = SHARED_DATA / "baskets" / "X86 Basket Q3 2025 v2 Lenovo Only.xlsx"
 # The whole-export figures of capacity.inventory_totals (besides per_cluster and names).
 INVENTORY_FIGURES = (
     "vms",
@@ -53,6 +56,16 @@ def require(condition: bool, reason: str) -> None:
     if in_ci():
         pytest.fail(f"{reason} (CI=true: this test must run)")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def real_baskets() -> tuple[Path, Path]:
+    """The real Dell and Lenovo basket files."""
+    require(
+        REAL_DELL.is_file() and REAL_LENOVO.is_file(),
+        f"the real baskets are not in {REAL_DELL.parent}",
+    )
+    return REAL_DELL, REAL_LENOVO
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tests.conftest import SHARED_DATA, require
+from tests.conftest import REAL_DELL, REAL_LENOVO, require
 from workbench.baskets import (
     EUR_PER_USD,
     LOT_COLUMNS,
@@ -28,9 +28,7 @@ from workbench.cli import main
 from workbench.demo_baskets import write_demo_basket
 from workbench.io.baskets import parse_basket, read_basket
 
-BASKETS = SHARED_DATA / "baskets"
-DELL = BASKETS / "X86 Basket Q3 2025 v2 Dell Only.xlsx"
-LENOVO = BASKETS / "X86 Basket Q3 2025 v2 Lenovo Only.xlsx"
+DELL, LENOVO = REAL_DELL, REAL_LENOVO
 CODES = [
     "SMI1", "SMI2", "SMA1", "SMA2", "MEI1", "MEA1", "HVI1", "HVA1", "VEI1",
     "VEI2", "VEA1", "VEA2", "VOI1", "VOA1", "VOI2", "VOA2", "DHC1", "DHC2",

@@ -7,18 +7,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import SHARED_DATA, require
 from workbench.errors import ConflictError, ImportRejectedError, NotFoundError
-
-BASKETS = SHARED_DATA / "baskets"
-DELL = BASKETS / "X86 Basket Q3 2025 v2 Dell Only.xlsx"
-LENOVO = BASKETS / "X86 Basket Q3 2025 v2 Lenovo Only.xlsx"
-
-
-@pytest.fixture
-def real_baskets():
-    require(DELL.exists() and LENOVO.exists(), f"the real baskets are not in {BASKETS}")
-    return DELL, LENOVO
 
 
 def _counts(ws) -> dict[str, int]:

@@ -10,12 +10,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import REPO, SHARED_DATA, require
+from tests.conftest import REAL_DELL, REAL_LENOVO, REPO, require
 from workbench.demo import write_synthetic_rvtools
 from workbench.errors import InvalidInputError, NotFoundError
 
-DELL = SHARED_DATA / "baskets" / "X86 Basket Q3 2025 v2 Dell Only.xlsx"
-LENOVO = SHARED_DATA / "baskets" / "X86 Basket Q3 2025 v2 Lenovo Only.xlsx"
+DELL, LENOVO = REAL_DELL, REAL_LENOVO
 
 
 @pytest.fixture(scope="module")

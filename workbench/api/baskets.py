@@ -64,6 +64,8 @@ class BasketSummary:
     exchange_rate, exchange_rate_convention
         The basket's own EUR/USD rate and convention (``usd_per_eur``: EUR = USD / rate;
         ``eur_per_usd``: EUR = USD x rate).
+    warnings : int
+        The basket's warnings and its lots'.
     imported : bool
         False when :meth:`Baskets.import_file` found the same file already stored (nothing
         was written).
@@ -325,7 +327,7 @@ class Baskets:
             quarter=row["quarter"],
             lots=row["lots_count"],
             options=row["options_count"],
-            warnings=len(row.get("warnings") or []),
+            warnings=len(row.get("warnings") or []) + row.get("lot_warnings_count", 0),
             valid_from=_day(row.get("valid_from")),
             valid_until=_day(row.get("valid_until")),
             exchange_rate=row.get("exchange_rate"),

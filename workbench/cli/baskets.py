@@ -1,4 +1,7 @@
-"""``workbench basket inspect FILE [--json]``: read a vendor basket and print its lots (no store)."""
+"""``workbench basket inspect | import | list | lots | delete``: vendor hardware baskets.
+
+``inspect`` reads a file and needs no store; the others work on the stored baskets.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import argparse
 import json
 from typing import Any
 
-from workbench.cli.common import text_table
+from workbench.cli.common import open_workbench, text_table
 
 
 def _money(value: Any) -> float | None:
@@ -143,6 +146,133 @@ def cmd_basket_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _summary_json(summary) -> dict[str, Any]:
+    """A stored basket's summary as JSON-ready data."""
+    return {
+        "id": summary.id,
+        "vendor": summary.vendor,
+        "name": summary.name,
+        "quarter": summary.quarter,
+        "lots": summary.lots,
+        "options": summary.options,
+        "warnings": summary.warnings,
+        "valid_from": summary.valid_from.isoformat() if summary.valid_from else None,
+        "valid_until": summary.valid_until.isoformat() if summary.valid_until else None,
+        "currency_rate": {
+            "rate": _money(summary.exchange_rate),
+            "convention": summary.exchange_rate_convention,
+        },
+        "source_filename": summary.source_filename,
+    }
+
+
+def cmd_basket_import(args: argparse.Namespace) -> int:
+    ws = open_workbench(args)
+    summary = ws.baskets.import_file(args.file, imported_by=args.by, replace=args.replace)
+    if args.json:
+        print(json.dumps(dict(_summary_json(summary), imported=summary.imported), indent=2))
+    elif not summary.imported:
+        print(f"Already stored (the same file): {summary.id}, nothing changed.")
+    else:
+        warned = f", {summary.warnings} warning(s)" if summary.warnings else ""
+        print(
+            f"Stored {summary.vendor}: {summary.name} ({summary.quarter}) as {summary.id}: "
+            f"{summary.lots} lots, {summary.options} options{warned}."
+        )
+    return 0
+
+
+_LIST_COLUMNS = [
+    ("id", "Basket", "<", 33),
+    ("vendor", "Vendor", "<", 16),
+    ("name", "Name", "<", 28),
+    ("quarter", "Quarter", "<", 7),
+    ("lots", "Lots", ">", 4),
+    ("valid_until", "Valid until", "<", 11),
+    ("warnings", "Warn", ">", 4),
+]
+
+
+def cmd_basket_list(args: argparse.Namespace) -> int:
+    baskets = open_workbench(args).baskets.list()
+    if args.json:
+        print(json.dumps([_summary_json(b) for b in baskets], indent=2))
+    elif not baskets:
+        print("No baskets. Store one with: workbench basket import FILE")
+    else:
+        rows = [
+            {
+                "id": b.id,
+                "vendor": b.vendor,
+                "name": b.name,
+                "quarter": b.quarter,
+                "lots": str(b.lots),
+                "valid_until": b.valid_until.isoformat() if b.valid_until else "",
+                "warnings": str(b.warnings) if b.warnings else "",
+            }
+            for b in baskets
+        ]
+        print(text_table(rows, _LIST_COLUMNS))
+    return 0
+
+
+_LOTS_COLUMNS = [
+    ("vendor", "Vendor", "<", 12),
+    ("lot", "Lot", "<", 5),
+    ("model", "Model", "<", 21),
+    ("cores", "Cores", ">", 5),
+    ("ram", "RAM GiB", ">", 7),
+    ("raw", "Raw TB", ">", 6),
+    ("tier", "Tier", "<", 36),
+    ("usd", "USD", ">", 10),
+    ("eur", "EUR", ">", 10),
+]
+
+
+def cmd_basket_lots(args: argparse.Namespace) -> int:
+    lots = open_workbench(args).baskets.lots(vendor=args.vendor, basket=args.basket)
+    if args.json:
+        print(lots.to_json(orient="records", indent=2, date_format="iso", default_handler=str))
+        return 0
+    if lots.empty:
+        print("No lots. Store a basket with: workbench basket import FILE")
+        return 0
+
+    from workbench import formatting as fmt
+
+    def shown(value: Any, text) -> str:
+        return "" if fmt.is_missing(value) else text(value)
+
+    rows = [
+        {
+            "vendor": row["vendor"],
+            "lot": row["lot"],
+            "model": row["model"] or "",
+            "cores": shown(row["cores"], fmt.count),
+            "ram": shown(row["ram_gib"], fmt.count),
+            "raw": shown(row["raw_tb"], fmt.number),
+            "tier": row["tier"]
+            + shown(row["years"], lambda years: f" {int(years)}y")
+            + ("" if row["includes_hardware"] else " (support only)"),
+            "usd": shown(row["usd"], fmt.count),
+            "eur": shown(row["eur"], fmt.count),
+        }
+        for row in lots.to_dict(orient="records")
+    ]
+    print(text_table(rows, _LOTS_COLUMNS))
+    return 0
+
+
+def cmd_basket_delete(args: argparse.Namespace) -> int:
+    ws = open_workbench(args)
+    basket = ws.baskets.get(args.basket)
+    ws.baskets.delete(args.basket)
+    print(
+        f"Deleted {basket.vendor}: {basket.name} ({basket.quarter}) and its {len(basket.lots)} lots."
+    )
+    return 0
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     """Add this group's commands to the ``workbench`` parser."""
     group = commands.add_parser("basket", help="vendor hardware baskets").add_subparsers(
@@ -152,3 +282,28 @@ def register(commands: argparse._SubParsersAction) -> None:
     inspect.add_argument("file", help="the vendor's basket .xlsx (Dell or Lenovo layout)")
     inspect.add_argument("--json", action="store_true", help="print JSON")
     inspect.set_defaults(func=cmd_basket_inspect)
+
+    store = group.add_parser("import", help="store a basket .xlsx (the same file again: no change)")
+    store.add_argument("file", help="the vendor's basket .xlsx (Dell or Lenovo layout)")
+    store.add_argument("--by", help="who imports it (kept in the history)")
+    store.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a stored basket of the same vendor, quarter and name (lots keep their ids)",
+    )
+    store.add_argument("--json", action="store_true", help="print JSON")
+    store.set_defaults(func=cmd_basket_import)
+
+    listing = group.add_parser("list", help="the stored baskets")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(func=cmd_basket_list)
+
+    lots = group.add_parser("lots", help="the stored lots, one line per price tier")
+    lots.add_argument("--vendor", help="only this vendor's baskets")
+    lots.add_argument("--basket", help="only this basket (id or name)")
+    lots.add_argument("--json", action="store_true", help="print JSON")
+    lots.set_defaults(func=cmd_basket_lots)
+
+    delete = group.add_parser("delete", help="delete a stored basket and its lots")
+    delete.add_argument("basket", help="the basket's id (or its name when it names one)")
+    delete.set_defaults(func=cmd_basket_delete)

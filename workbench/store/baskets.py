@@ -135,23 +135,29 @@ def record_rejection(session: Session, history: dict[str, Any]) -> None:
 
 
 def list_baskets(session: Session) -> list[dict[str, Any]]:
-    """Every basket with ``vendor_name``, ``lots_count`` and ``options_count``; newest
-    quarter first."""
+    """Every basket with ``vendor_name``, ``lots_count``, ``options_count`` and
+    ``lot_warnings_count`` (its lots' warnings); newest quarter first."""
     rows = session.one(
         "SELECT id, name, quarter, quotation, currency, valid_from, valid_until, exchange_rate,"
         " exchange_rate_convention, exchange_rate_valid_until, source_filename, layout,"
         " file_sha256, warnings, notes, created_at, updated_at, vendor.name AS vendor_name"
         " FROM hardware_basket ORDER BY quarter DESC, vendor_name, name"
     )
-    lots = session.one("SELECT basket, count() AS n FROM hardware_lot GROUP BY basket")
+    lots = session.one("SELECT basket, specifications.warnings AS warnings FROM hardware_lot")
     options = session.one("SELECT basket, count() AS n FROM hardware_option GROUP BY basket")
-    lot_counts = {_plain(r["basket"]): r["n"] for r in lots}
+    lot_counts: dict[str, int] = {}
+    lot_warnings: dict[str, int] = {}
+    for lot in lots:
+        basket = _plain(lot["basket"])
+        lot_counts[basket] = lot_counts.get(basket, 0) + 1
+        lot_warnings[basket] = lot_warnings.get(basket, 0) + len(lot.get("warnings") or [])
     option_counts = {_plain(r["basket"]): r["n"] for r in options}
     out = []
     for row in rows:
         plain = _plain(row)
         plain["lots_count"] = lot_counts.get(plain["id"], 0)
         plain["options_count"] = option_counts.get(plain["id"], 0)
+        plain["lot_warnings_count"] = lot_warnings.get(plain["id"], 0)
         out.append(plain)
     return out
 

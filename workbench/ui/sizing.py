@@ -12,7 +12,7 @@ import pandas as pd
 
 from workbench.api import Workbench
 from workbench.errors import WorkbenchError
-from workbench.formatting import count, label, moment, money, percent, size
+from workbench.formatting import count, label, moment, money, number, percent, size
 from workbench.ui import STYLE, dashboard, message
 from workbench.ui.charts import Chart
 from workbench.ui.download import DownloadButton
@@ -109,13 +109,24 @@ def ranking_html(options: pd.DataFrame) -> str:
     return f'<div class="wb-scroll"><table class="wb-grid wb-ranking">{head}{"".join(rows)}</table></div>{note}'
 
 
+# Whole counts in the calculation's Value column; the rest (money included) to 2 places.
+_COUNTED_UNITS = {"hosts", "VMs", "cores"}
+
+
+def trace_value(value: object, unit: str | None) -> str:
+    """A calculation step's value as the page shows it (``7.0`` hosts -> ``7``)."""
+    if unit in _COUNTED_UNITS:
+        return count(value)
+    return number(value, 2)
+
+
 def trace_html(trace: pd.DataFrame) -> str:
     """One option's calculation, step by step."""
     if trace.empty:
         return message("No calculation for this option.", "info")
     rows = "".join(
         f"<tr><td>{html.escape(str(t.step))}</td><td>{html.escape(str(t.formula))}</td>"
-        f'<td class="wb-num">{html.escape(str(t.value))}</td><td>{html.escape(str(t.unit or ""))}</td></tr>'
+        f'<td class="wb-num">{html.escape(trace_value(t.value, t.unit))}</td><td>{html.escape(str(t.unit or ""))}</td></tr>'
         for t in trace.itertuples()
     )
     return (
@@ -146,6 +157,7 @@ class SizingApp:
             layout=wide,
         )
         style = {"description_width": "190px"}
+        choice = widgets.Layout(width="520px")
         slider = {
             "continuous_update": False,
             "style": style,
@@ -176,21 +188,32 @@ class SizingApp:
             3, min=1, max=7, description="Growth horizon (years)", **slider
         )
         self.ha = widgets.Dropdown(
-            options=[("N+1", 1), ("N+2", 2)], value=1, description="Host failures", style=style
+            options=[("N+1", 1), ("N+2", 2)],
+            value=1,
+            description="Host failures",
+            style=style,
+            layout=choice,
         )
         self.storage = widgets.Dropdown(
             options=[(label(s), s) for s in STORAGE_CHOICES],
             value="external",
             description="Storage",
             style=style,
+            layout=choice,
         )
         self.support = widgets.Dropdown(
             options=[("1 year", 1), ("3 years", 3), ("5 years", 5)],
             value=3,
             description="Support term",
             style=style,
+            layout=choice,
         )
-        self.powered_off = widgets.Checkbox(True, description="Count powered-off VMs", style=style)
+        self.powered_off = widgets.Checkbox(
+            True,
+            description="Count powered-off VMs",
+            style=style,
+            layout=widgets.Layout(width="520px"),
+        )
         self.scenario = widgets.ToggleButtons(
             options=[("Policy settings", "policy"), ("Keep today's ratios", "today")],
             value="policy",
