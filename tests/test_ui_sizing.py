@@ -14,6 +14,7 @@ def test_demo_ranking_options_trace_and_bom(ws):
     ws.load_demo()
     app = SizingApp(ws)
     assert app.status.value == "" and "Demo Systems" in app.ranking.value
+    assert "Clusters: all" in app.demand.value and "300" in app.demand.value
     # Every feasible option is offered, cheapest first, and the first one is explained.
     offered = [key for _text, key in app.option.options]
     feasible = app.options()[app.options()["feasible"]].sort_values("total_usd")

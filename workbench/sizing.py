@@ -923,7 +923,7 @@ def _size_lot(
     n_ram = math.ceil(demand.memory_mib / ram_h - 1e-9) if demand.memory_mib else 0
     step(
         "demand",
-        f"{demand.vms} VMs: {_fmt(demand.vcpus_before_growth)} vCPU, "
+        f"{demand.vms:,} VMs: {_fmt(demand.vcpus_before_growth)} vCPU, "
         f"{_fmt(demand.memory_mib_before_growth / 1024)} GiB vRAM, "
         f"{_fmt(demand.storage_mib_before_growth / 1024**2)} TiB {demand.storage_basis} storage "
         f"x growth {demand.growth_factor:.4g} (= (1 + {s.growth:g}) ^ {s.years:g})",
@@ -1021,7 +1021,7 @@ def _size_lot(
     if fits:
         step(
             "placement check",
-            f"first-fit decreasing of {demand.vms} VMs (x growth {growth:.4g}) on N - FTT = "
+            f"first-fit decreasing of {demand.vms:,} VMs (x growth {growth:.4g}) on N - FTT = "
             f"{hosts} - {s.ha_failures} = {survivors} hosts: fits on {used}",
             used,
             "hosts",
@@ -1030,7 +1030,7 @@ def _size_lot(
         raised = used + s.ha_failures
         step(
             "placement check",
-            f"first-fit decreasing of {demand.vms} VMs does not fit on {survivors} hosts; it needs "
+            f"first-fit decreasing of {demand.vms:,} VMs does not fit on {survivors} hosts; it needs "
             f"{used}: N raised from {hosts} to {used} + {s.ha_failures} = {raised}",
             raised,
             "hosts",

@@ -22,6 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SIZING_STYLE = """<style>
 table.wb-ranking td.wb-best { background: #e8f5e9 !important; font-weight: bold; }
 table.wb-ranking td.wb-no { color: #8a94a0; }
+table.wb-ranking td.wb-model { white-space: nowrap; }
 table.wb-ranking th.wb-vendor { text-align: center; border-left: 2px solid white; }
 .wb-controls .widget-label { min-width: 190px; }
 </style>"""
@@ -57,8 +58,13 @@ def demand_html(demand: dict) -> str:
     )
     excluded = demand.get("excluded") or {}
     left_out = ", ".join(f"{count(n)} {label(k).lower()}" for k, n in excluded.items() if n)
-    note = f'<div class="wb-note">Left out: {html.escape(left_out)}.</div>' if left_out else ""
-    return f'<div class="wb-kpis">{cells}</div>{note}'
+    clusters = demand.get("clusters") or []
+    scope = (
+        f"Clusters: {', '.join(clusters)}" if clusters else "Clusters: all"
+    ) + " (the selection made in the Capacity dashboard)."
+    if left_out:
+        scope += f" Left out: {left_out}."
+    return f'<div class="wb-kpis">{cells}</div><div class="wb-note">{html.escape(scope)}</div>'
 
 
 def ranking_html(options: pd.DataFrame) -> str:
@@ -90,14 +96,14 @@ def ranking_html(options: pd.DataFrame) -> str:
                 cells.append('<td class="wb-no" colspan=4>not offered</td>')
             elif not o.feasible:
                 cells.append(
-                    f"<td>{html.escape(str(o.model or ''))}</td>"
+                    f'<td class="wb-model">{html.escape(str(o.model or ""))}</td>'
                     f'<td class="wb-no" colspan=3>{html.escape(str(o.reason))}</td>'
                 )
             else:
                 mark = " wb-best" if best is not None and o.total_usd == best else ""
                 flag = " ⚠" if o.cpu_vendor_differs else ""
                 cells.append(
-                    f"<td>{html.escape(str(o.model or ''))}{flag}</td>"
+                    f'<td class="wb-model">{html.escape(str(o.model or ""))}{flag}</td>'
                     f'<td class="wb-num">{count(o.hosts)}</td><td>{html.escape(label(o.limiting))}</td>'
                     f'<td class="wb-num{mark}">{money(o.total_usd)}</td>'
                 )
