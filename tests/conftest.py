@@ -129,3 +129,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for path in unexpected:
         terminalreporter.write_line(f"--- {path}")
         terminalreporter.write_line(path.read_text()[:4000])
+
+
+@pytest.fixture
+def run(tmp_path, capsys):
+    """The ``workbench`` command, in this process, on an on-disk store under the test's
+    tmp dir: ``run(*args)`` -> (exit code, stdout, stderr)."""
+    from workbench.cli import main
+
+    def invoke(*args):
+        code = main(
+            ["--db", f"surrealkv://{tmp_path / 'store'}", "--home", str(tmp_path / "home"), *args]
+        )
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return invoke

@@ -13,6 +13,9 @@ from workbench.cli import main
 
 @pytest.fixture
 def run(tmp_path, capsys):
+    """Here the command on the default store of a data directory (conftest's ``run`` names
+    the store by URL)."""
+
     def invoke(*args):
         code = main(["--home", str(tmp_path), *args])
         out = capsys.readouterr()

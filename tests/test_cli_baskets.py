@@ -4,23 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.conftest import REAL_DELL, REAL_LENOVO
-from workbench.cli import main
 from workbench.demo_baskets import write_demo_basket
-
-
-@pytest.fixture
-def run(tmp_path, capsys):
-    def invoke(*args):
-        code = main(
-            ["--db", f"surrealkv://{tmp_path / 'store'}", "--home", str(tmp_path / "home"), *args]
-        )
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return invoke
 
 
 def test_import_again_list_lots_delete(run, tmp_path):

@@ -4,22 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from workbench.cli import main
 from workbench.demo import synthetic_rvtools
-
-
-@pytest.fixture
-def run(tmp_path, capsys):
-    def invoke(*args):
-        code = main(
-            ["--db", f"surrealkv://{tmp_path / 'store'}", "--home", str(tmp_path / "home"), *args]
-        )
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return invoke
 
 
 def test_generate_then_inspect_reports_the_generated_truth(run, tmp_path):

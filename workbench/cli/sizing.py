@@ -28,32 +28,6 @@ SETTINGS = [
     ("--support-years", "support_years", int, "support term in years (default 3)"),
     ("--tier", "support_tier", str, "price tier (default: the cheapest with the term)"),
 ]
-OPTION_KEYS = [
-    "rank",
-    "scenario",
-    "vendor",
-    "basket",
-    "lot",
-    "model",
-    "cpu_vendor",
-    "cores",
-    "ram_gib",
-    "compute_hosts",
-    "storage_hosts",
-    "hosts",
-    "limiting",
-    "feasible",
-    "reason",
-    "unit_usd",
-    "total_usd",
-    "total_eur",
-    "tier",
-    "years",
-    "spare_cpu",
-    "spare_ram",
-    "spare_storage",
-    "cpu_vendor_differs",
-]
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
@@ -72,12 +46,18 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _json(result, clusters: list[str] | None) -> dict[str, Any]:
+    from workbench.sizing import OPTION_COLUMNS
+
     plain = result.to_json()
     return {
         "clusters": clusters or [],
         "demand": plain["demand"],  # vms, vcpus, memory_mib, storage_mib, ...
         "settings": plain["settings"],
-        "options": [{k: o.get(k) for k in OPTION_KEYS} for o in plain["options"]],
+        # An option: its rank first, then every column of the ranking.
+        "options": [
+            {k: o.get(k) for k in ["rank", *(c for c in OPTION_COLUMNS if c != "rank")]}
+            for o in plain["options"]
+        ],
     }
 
 

@@ -45,6 +45,42 @@ def message(text: str, kind: str = "error") -> str:
     )
 
 
+NO_IMPORT_MESSAGE = (
+    "No RVTools import yet. Import one with: workbench rvtools import FILE --project NAME"
+)
+
+
+class ImportChooser:
+    """The completed RVTools imports as a dropdown ("project - file (when)"), newest first.
+
+    ``imports`` the records offered; ``dropdown`` the widget; :meth:`first` the import to
+    show at start.
+    """
+
+    def __init__(self, ws: Any, **layout: str):
+        from workbench.formatting import moment
+
+        self.imports = [i for i in ws.rvtools.list() if i.processing_status == "completed"]
+        projects = {p.id: p.name for p in ws.projects.list()}
+        self.dropdown = widgets.Dropdown(
+            options=[
+                (
+                    f"{projects.get(i.project_id, '?')} - {i.filename} ({moment(i.import_date)})",
+                    i.id,
+                )
+                for i in self.imports
+            ],
+            description="Import",
+            layout=widgets.Layout(width="auto", max_width="100%", **layout),
+        )
+
+    def first(self, import_id: str | None) -> str | None:
+        """``import_id`` when it is offered, else the newest import (None without any)."""
+        if import_id in {i.id for i in self.imports}:
+            return import_id
+        return self.imports[0].id if self.imports else None
+
+
 def dashboard(build: Callable[[], Any]) -> Any:
     """Build a dashboard's widget; a :class:`WorkbenchError` shows as a message instead."""
     try:

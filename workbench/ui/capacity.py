@@ -16,13 +16,12 @@ from workbench.formatting import (
     cluster_name,
     count,
     label,
-    moment,
     report,
     size,
     timestamp,
 )
 from workbench.rvtools_imports import RVToolsAnalysis
-from workbench.ui import STYLE, dashboard, message
+from workbench.ui import NO_IMPORT_MESSAGE, STYLE, ImportChooser, dashboard, message
 from workbench.ui.charts import Chart
 from workbench.ui.figures import FIGURES, risk_spec
 
@@ -152,17 +151,8 @@ class CapacityApp:
         self.analysis: RVToolsAnalysis | None = None
         self._analyses: dict[str, RVToolsAnalysis] = {}
         self._loading = False
-        self.imports = [i for i in ws.rvtools.list() if i.processing_status == "completed"]
-        projects = {p.id: p.name for p in ws.projects.list()}
-        options = [
-            (f"{projects.get(i.project_id, '?')} - {i.filename} ({moment(i.import_date)})", i.id)
-            for i in self.imports
-        ]
-        self.chooser = widgets.Dropdown(
-            options=options,
-            description="Import",
-            layout=widgets.Layout(width="auto", max_width="100%"),
-        )
+        chooser = ImportChooser(ws)
+        self.imports, self.chooser = chooser.imports, chooser.dropdown
         self.clusters = widgets.SelectMultiple(
             description="Clusters", rows=8, layout=widgets.Layout(width="auto", min_width="420px")
         )
@@ -221,13 +211,10 @@ class CapacityApp:
             ],
             layout=widgets.Layout(width="100%"),
         )
-        if not self.imports:
-            self.status.value = message(
-                "No RVTools import yet. Import one with: workbench rvtools import FILE --project NAME",
-                "info",
-            )
+        chosen = chooser.first(import_id)
+        if chosen is None:
+            self.status.value = message(NO_IMPORT_MESSAGE, "info")
             return
-        chosen = import_id if import_id in {i.id for i in self.imports} else self.imports[0].id
         self._loading = True  # the chooser's first value loads once, below
         try:
             self.chooser.value = chosen

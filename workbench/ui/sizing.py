@@ -12,8 +12,8 @@ import pandas as pd
 
 from workbench.api import Workbench
 from workbench.errors import WorkbenchError
-from workbench.formatting import count, label, moment, money, number, percent, size
-from workbench.ui import STYLE, dashboard, message
+from workbench.formatting import count, label, money, number, percent, size
+from workbench.ui import NO_IMPORT_MESSAGE, STYLE, ImportChooser, dashboard, message
 from workbench.ui.charts import Chart
 from workbench.ui.download import DownloadButton
 from workbench.ui.figures import cost_spec
@@ -148,20 +148,9 @@ class SizingApp:
         self.ws = ws
         self.result = None
         self._busy = False
-        self.imports = [i for i in ws.rvtools.list() if i.processing_status == "completed"]
-        projects = {p.id: p.name for p in ws.projects.list()}
+        chooser = ImportChooser(ws)
+        self.imports, self.chooser = chooser.imports, chooser.dropdown
         wide = widgets.Layout(width="auto", max_width="100%")
-        self.chooser = widgets.Dropdown(
-            options=[
-                (
-                    f"{projects.get(i.project_id, '?')} - {i.filename} ({moment(i.import_date)})",
-                    i.id,
-                )
-                for i in self.imports
-            ],
-            description="Import",
-            layout=wide,
-        )
         style = {"description_width": "190px"}
         choice = widgets.Layout(width="520px")
         slider = {
@@ -281,13 +270,10 @@ class SizingApp:
             ],
             layout=widgets.Layout(width="100%"),
         )
-        if not self.imports:
-            self.status.value = message(
-                "No RVTools import yet. Import one with: workbench rvtools import FILE --project NAME",
-                "info",
-            )
+        chosen = chooser.first(import_id)
+        if chosen is None:
+            self.status.value = message(NO_IMPORT_MESSAGE, "info")
             return
-        chosen = import_id if import_id in {i.id for i in self.imports} else self.imports[0].id
         self._busy = True
         try:
             self.chooser.value = chosen

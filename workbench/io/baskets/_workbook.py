@@ -66,6 +66,18 @@ class Sheet:
         """``{column: text}`` of a row's non-empty cells."""
         return {c: t for (r, c) in self.cells if r == row and (t := self.text(r, c)) is not None}
 
+    def header_row(
+        self, headings: tuple[str, ...], first_column: int, within: int = 10
+    ) -> int | None:
+        """The first of the top ``within`` rows whose cells from ``first_column`` on begin
+        with ``headings`` (ignoring case), or None."""
+        columns = range(first_column, first_column + len(headings))
+        for row in range(1, within + 1):
+            texts = [(self.text(row, c) or "").casefold() for c in columns]
+            if all(t.startswith(h) for t, h in zip(texts, headings, strict=True)):
+                return row
+        return None
+
     def texts(self) -> list[tuple[int, int, str]]:
         """Every text cell as (row, column, text), in reading order."""
         found = [(r, c, v) for (r, c), v in self.cells.items() if isinstance(v, str)]

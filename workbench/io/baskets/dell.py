@@ -36,11 +36,7 @@ _HEADER = ("lot description", "item", "specification")
 
 
 def _header_row(sheet: Sheet) -> int | None:
-    for row in range(1, 11):
-        texts = [(sheet.text(row, c) or "").casefold() for c in (1, 2, 3)]
-        if all(t.startswith(h) for t, h in zip(texts, _HEADER, strict=True)):
-            return row
-    return None
+    return sheet.header_row(_HEADER, first_column=1)
 
 
 def detect(book: BasketBook) -> bool:
