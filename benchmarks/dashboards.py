@@ -40,6 +40,10 @@ from workbench.ui import voila  # noqa: E402
 REAL_EXPORT = (
     REPO.parent / "shared" / "data" / "rvtools" / "06_acme1-aeris_rvtools-4.6.1_vc8.0.3_1304vm.xlsx"
 )
+REAL_BASKETS = [
+    REPO.parent / "shared" / "data" / "baskets" / f"X86 Basket Q3 2025 v2 {vendor} Only.xlsx"
+    for vendor in ("Dell", "Lenovo")
+]
 BARE = "zz_bare_baseline.ipynb"
 GOALS = {"tti_ratio": 1.3, "load_mb": 8.0, "change_mb": 1.0, "change_s": 1.0}
 QUIET_S = 1.0
@@ -75,6 +79,9 @@ READY = {
     "capacity.ipynb": "document.querySelectorAll('.wb-charts .js-plotly-plot .main-svg').length >= 4"
     " && document.querySelector('.wb-capacity-table table')",
     "projects.ipynb": "document.querySelector('.wb-table table')",
+    "sizing.ipynb": "document.querySelector('.wb-ranking-table table')"
+    " && document.querySelector('.wb-cost-chart .main-svg')"
+    " && document.querySelector('.wb-trace-table table')",
 }
 DEFAULT_READY = "document.querySelector('.jupyter-widgets')"
 
@@ -180,6 +187,23 @@ def changes_for(name: str, page) -> list[tuple[str, callable, str]]:
                 f"(b => document.querySelector('.wb-count').innerText !== b)({json.dumps(before)})",
             )
         ]
+    if name == "sizing.ipynb":
+        before = page.inner_text(".wb-ranking-table")
+
+        def lower_ratio():
+            page.locator(".wb-cpu-ratio .widget-readout").click()
+            page.keyboard.press("Control+A")
+            page.keyboard.type("2")
+            page.keyboard.press("Enter")
+
+        return [
+            (
+                "vCPU:core ratio 4 -> 2",
+                lower_ratio,
+                "(b => { const r = document.querySelector('.wb-ranking-table');"
+                f" return r && r.innerText !== b; }})({json.dumps(before)})",
+            )
+        ]
     return []
 
 
@@ -226,6 +250,10 @@ def prepare(base: Path, export: Path | None) -> tuple[Path, dict[str, str]]:
         if export is not None:
             target = "project:" + ws.rvtools.list()[0].project_id.removeprefix("project:")
             ws.rvtools.upload(target, export, imported_by="benchmark", progress=False)
+            # The sizing dashboard ranks the real export against the real baskets too.
+            for basket in REAL_BASKETS:
+                if basket.is_file():
+                    ws.baskets.import_file(basket, imported_by="benchmark")
     return folder, env
 
 

@@ -193,3 +193,12 @@ def test_size_an_import_and_write_its_bom(tmp_path, export_path):
     )
     assert bom.returncode == 0, bom.stderr
     assert openpyxl.load_workbook(out).sheetnames[0] == "BOM"
+
+
+def test_prepared_inputs_rank_alike(sized):
+    ws, record = sized
+    inputs = ws.sizing.prepare(record.id)
+    assert inputs.import_id == record.id and len(inputs.lots)
+    again = ws.sizing.recommend(record.id, keep=False, inputs=inputs, cpu_ratio=3)
+    fresh = ws.sizing.recommend(record.id, keep=False, cpu_ratio=3)
+    assert again.options.equals(fresh.options) and again.trace.equals(fresh.trace)

@@ -30,14 +30,18 @@ def test_demo_ranking_options_trace_and_bom(ws):
     assert book.sheetnames[0] == "BOM"
 
 
-def test_a_setting_reranks_and_keeps_the_chosen_option(ws):
+def test_a_setting_reranks_and_keeps_the_chosen_option(ws, monkeypatch):
     ws.load_demo()
     app = SizingApp(ws)
+    # The import's tables and the lots are read once; a setting only re-ranks.
+    reads = []
+    prepare = ws.sizing.prepare
+    monkeypatch.setattr(ws.sizing, "prepare", lambda *a, **k: reads.append(a) or prepare(*a, **k))
     before = app.result.options.copy()
     chosen = app.option.value
     app.cpu_ratio.value = 1.0
     after = app.result.options
-    assert app.result.settings["cpu_ratio"] == 1.0
+    assert app.result.settings["cpu_ratio"] == 1.0 and reads == []
     hosts = pd.merge(before, after, on=["scenario", "vendor", "lot"], suffixes=("_4", "_1"))
     policy = hosts[(hosts["scenario"] == "policy") & hosts["feasible_4"] & hosts["feasible_1"]]
     assert len(policy) and (policy["hosts_1"] >= policy["hosts_4"]).all()

@@ -8,6 +8,7 @@ import's tables and ranking happen outside it).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,18 @@ SETTING_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class SizingInputs:
+    """What a ranking reads from the store: the import (its id and selected clusters), its
+    tables and the lots. A dashboard keeps them to re-rank on each setting without reading
+    the store again (see :meth:`Sizing.prepare`)."""
+
+    import_id: str
+    selected_clusters: tuple[str, ...]
+    export: Any
+    lots: pd.DataFrame
+
+
 class Sizing:
     """Sizing of RVTools imports against the stored baskets."""
 
@@ -98,12 +111,30 @@ class Sizing:
             )
         return lots
 
+    def prepare(self, import_id: str, baskets: list[str] | None = None) -> SizingInputs:
+        """Read what ranking the import against the baskets needs, once.
+
+        Raises
+        ------
+        NotFoundError
+            No such import or basket.
+        """
+        imports = self._rvtools()
+        record = imports.get(import_id)
+        return SizingInputs(
+            import_id=record.id,
+            selected_clusters=tuple(record.selected_clusters),
+            export=imports.export(import_id),
+            lots=self.lots(baskets),
+        )
+
     def recommend(
         self,
         import_id: str,
         baskets: list[str] | None = None,
         *,
         keep: bool = True,
+        inputs: SizingInputs | None = None,
         **settings: Any,
     ) -> rules.Recommendation:
         """Rank every lot of the baskets for the import's selected clusters.
@@ -119,6 +150,8 @@ class Sizing:
             Store the ranking with its settings in the import's
             ``hardware_recommendations`` (newest first, the last
             :data:`KEPT_RECOMMENDATIONS`).
+        inputs : SizingInputs, optional
+            From :meth:`prepare` for this import and these baskets (default: read now).
         **settings
             :class:`workbench.sizing.SizingSettings` fields.
 
@@ -135,11 +168,10 @@ class Sizing:
             A setting breaks its rule.
         """
         chosen = self.settings(**settings)
-        imports = self._rvtools()
-        record = imports.get(import_id)
-        export = imports.export(import_id)
-        lots = self.lots(baskets)
-        demand = rules.demand(export, list(record.selected_clusters) or None, chosen)
+        if inputs is None:
+            inputs = self.prepare(import_id, baskets)
+        lots = inputs.lots
+        demand = rules.demand(inputs.export, list(inputs.selected_clusters) or None, chosen)
         result = rules.recommend(demand, lots, chosen)
         # Which stored basket each option comes from (names may repeat across vendors).
         ids = lots.drop_duplicates(["vendor", "basket"]).set_index(["vendor", "basket"])
@@ -154,11 +186,11 @@ class Sizing:
                 baskets=sorted(set(lots["basket_id"])),
             )
             with self._store.unit_of_work() as session:
-                current = import_records.find(session, record.id)
+                current = import_records.find(session, inputs.import_id)
                 kept = [entry, *(current.get("hardware_recommendations") or [])]
                 import_records.update(
                     session,
-                    record.id,
+                    inputs.import_id,
                     {"hardware_recommendations": kept[:KEPT_RECOMMENDATIONS]},
                 )
         return result
