@@ -41,3 +41,11 @@ class SchemaError(WorkbenchError):
 
 class ReaderInternalError(ImportRejectedError):
     """The RVTools reader failed on something it did not foresee; the message names the sheet and column."""
+
+
+class ScheduleCycleError(InvalidInputError):
+    """Dependencies that loop back on themselves; ``loop`` lists the tasks in order."""
+
+    def __init__(self, message: str, loop: list[str]):
+        super().__init__(message)
+        self.loop = loop
