@@ -50,6 +50,7 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/store.py
 	$(BIN)/python benchmarks/rvtools.py
+	$(BIN)/python benchmarks/schedule.py
 
 # Fuzz the RVTools reader (xlsx and CSV) for MINUTES minutes; not part of `make test`.
 MINUTES ?= 5

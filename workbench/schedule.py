@@ -31,7 +31,6 @@ task occupies the half-open range [start, start + duration).
 from __future__ import annotations
 
 import bisect
-import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -148,6 +147,8 @@ class Calendar:
         self.start = start
         self._low = _shift_years(start, -MAX_SPAN_YEARS)
         self._high = _shift_years(start, MAX_SPAN_YEARS)
+        self._low_index = (self._low - start).days
+        self._high_index = (self._high - start).days
         if working_days:
             first = start
             while not self._counts(first):
@@ -190,16 +191,15 @@ class Calendar:
     def day(self, index: int) -> date:
         """The date of a day index."""
         if not self.working_days:
-            try:
-                day = self.start + timedelta(days=index)
-            except OverflowError:
-                day = date.max if index > 0 else date.min
-            self._check_range(day)
-            return day
+            if not self._low_index <= index <= self._high_index:
+                self._check_range(date.max if index > 0 else date.min)
+            return self.start + timedelta(days=index)
         if index >= 0:
-            self._extend_ahead(index)
+            if index >= len(self._ahead):
+                self._extend_ahead(index)
             return self._ahead[index]
-        self._extend_behind(-index)
+        if -index > len(self._behind):
+            self._extend_behind(-index)
         return self._behind[-index - 1]
 
     def index_on_or_after(self, day: date) -> int:
@@ -530,18 +530,15 @@ def _critical_path(tasks, early, duration, driver, finish, results, order) -> li
 
 
 def _topological_order(tasks, incoming, outgoing) -> list[int]:
-    """Task positions, predecessors first (ties in the given order); a loop raises."""
+    """Task positions, predecessors first (Kahn's algorithm, first in first out); a loop
+    raises."""
     waiting = [len(links) for links in incoming]
-    ready = [i for i, n in enumerate(waiting) if n == 0]
-    heapq.heapify(ready)
-    order: list[int] = []
-    while ready:
-        i = heapq.heappop(ready)
-        order.append(i)
+    order = [i for i, n in enumerate(waiting) if n == 0]
+    for i in order:  # grows while it is walked
         for s, _kind, _lag in outgoing[i]:
             waiting[s] -= 1
             if waiting[s] == 0:
-                heapq.heappush(ready, s)
+                order.append(s)
     if len(order) < len(tasks):
         loop = _find_loop({i for i, n in enumerate(waiting) if n > 0}, incoming)
         names = [tasks[i].id for i in loop]
