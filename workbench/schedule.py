@@ -418,7 +418,8 @@ def compute(tasks: Sequence[Task], links: Sequence[Link], calendar: Calendar) ->
             if bound > start or (bound == start and by is None):
                 start, by, kind_by = bound, p, kind
         early[s], driver[s] = start, by
-        after_finish[s] = duration[s] == 0 and kind_by in ("FS", "FF") and start > 0
+        # (Not when a constraint or the project start holds it as much: then on that day.)
+        after_finish[s] = duration[s] == 0 and kind_by in ("FS", "FF") and start > not_before[s]
     finish = max((early[i] + duration[i] for i in range(count)), default=0)
 
     # Backward pass: the latest finish (exclusive) that keeps every successor and deadline.
