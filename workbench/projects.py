@@ -41,7 +41,14 @@ EDITABLE_FIELDS = (
     "created_by",
     "assigned_team",
     "metadata",
+    "calendar",
+    "holidays",
+    "weekend",
 )
+SCHEDULE_FIELDS = ("start_date", "calendar", "holidays", "weekend")
+"""Project fields its workflows' schedule hangs on: changing one schedules them again."""
+CALENDARS = ("calendar", "working")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Fields that may be cleared (set to None) after creation.
 OPTIONAL_FIELDS = ("description", "start_date", "target_end_date", "actual_end_date", "created_by")
 
@@ -63,6 +70,10 @@ class Project:
     created_by: str | None = None
     assigned_team: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
+    calendar: str = "calendar"
+    holidays: tuple[date, ...] = ()
+    weekend: tuple[int, ...] = (5, 6)
+    scheduled_end_date: date | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -79,7 +90,7 @@ class Project:
             if isinstance(value, (date, datetime)):
                 value = value.isoformat()
             elif isinstance(value, tuple):
-                value = list(value)
+                value = [v.isoformat() if isinstance(v, date) else v for v in value]
             out[f.name] = value
         return out
 
@@ -113,6 +124,9 @@ FIELD_LABELS = {
     "created_by": "Created by",
     "assigned_team": "Team",
     "metadata": "Metadata",
+    "calendar": "Calendar",
+    "holidays": "Holidays",
+    "weekend": "Weekend",
     "starts_from": "Starts from",
     "starts_until": "Starts until",
     "ends_from": "Ends from",
@@ -276,6 +290,37 @@ def _metadata(value: Any) -> dict[str, Any]:
         raise invalid("metadata", str(exc)) from None
 
 
+def _holidays(value: Any) -> list[date]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if not isinstance(value, Iterable):
+        raise invalid("holidays", "Holidays must be a list of dates.")
+    return sorted({parse_date(day, "holidays") for day in value} - {None})
+
+
+def _weekend(value: Any) -> list[int]:
+    if value is None:
+        return [5, 6]
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if not isinstance(value, Iterable):
+        raise invalid("weekend", "Weekend must be a list of days of the week.")
+    days = set()
+    for item in value:
+        text = str(item).strip().lower()
+        if isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= 6:
+            days.add(item)
+        elif text in WEEKDAYS or text in (d[:3] for d in WEEKDAYS):
+            days.add(next(i for i, d in enumerate(WEEKDAYS) if text in (d, d[:3])))
+        else:
+            raise invalid("weekend", f"Weekend: {_shown(item)} is not a day of the week.")
+    if len(days) == 7:
+        raise invalid("weekend", "Weekend cannot be every day: nothing could be scheduled.")
+    return sorted(days)
+
+
 _CLEANERS = {
     "name": _name,
     "description": lambda v: _text(
@@ -291,6 +336,9 @@ _CLEANERS = {
     "created_by": lambda v: _text(v, "created_by", required=False, max_length=200),
     "assigned_team": _team,
     "metadata": _metadata,
+    "calendar": lambda v: _choice(v, CALENDARS, "calendar"),
+    "holidays": _holidays,
+    "weekend": _weekend,
 }
 
 
@@ -420,12 +468,23 @@ def from_record(row: Mapping[str, Any]) -> Project:
         created_by=row.get("created_by"),
         assigned_team=tuple(row.get("assigned_team") or ()),
         metadata=dict(row.get("metadata") or {}),
+        calendar=row.get("calendar") or "calendar",
+        holidays=tuple(as_date(d) for d in row.get("holidays") or ()),
+        weekend=tuple(row["weekend"]) if row.get("weekend") is not None else (5, 6),
+        scheduled_end_date=as_date(row.get("scheduled_end_date")),
         created_at=row.get("created_at"),
         updated_at=row.get("updated_at"),
     )
 
 
-FRAME_COLUMNS = ["id", *(f for f in EDITABLE_FIELDS if f != "metadata"), "created_at", "updated_at"]
+FRAME_COLUMNS = [
+    "id",
+    *(f for f in EDITABLE_FIELDS if f not in ("metadata", "calendar", "holidays", "weekend")),
+    "scheduled_end_date",
+    "calendar",
+    "created_at",
+    "updated_at",
+]
 
 
 def projects_frame(projects: Iterable[Project]) -> pd.DataFrame:
@@ -436,9 +495,11 @@ def projects_frame(projects: Iterable[Project]) -> pd.DataFrame:
     pandas.DataFrame
         One row per project, columns ``id``, ``name``, ``description``, ``project_type``,
         ``status``, ``priority``, ``start_date``, ``target_end_date``, ``actual_end_date``
-        (datetime64, day precision), ``progress_percentage`` (int, percent), ``created_by``,
-        ``assigned_team`` (comma-separated names), ``created_at``, ``updated_at``
-        (datetime64, UTC).
+        (datetime64, day precision), ``progress_percentage`` (int, percent; rolled up from
+        the workflows when there are any), ``created_by``, ``assigned_team``
+        (comma-separated names), ``scheduled_end_date`` (datetime64: the last day of the
+        workflows' schedule), ``calendar`` ('calendar' or 'working'), ``created_at``,
+        ``updated_at`` (datetime64, UTC).
     """
     import pandas as pd  # here, not at the top: the command line lists projects without it
 
@@ -450,7 +511,7 @@ def projects_frame(projects: Iterable[Project]) -> pd.DataFrame:
         for p in projects
     ]
     frame = pd.DataFrame(rows, columns=FRAME_COLUMNS)
-    for column in DATE_FIELDS:
+    for column in (*DATE_FIELDS, "scheduled_end_date"):
         frame[column] = pd.to_datetime(frame[column])
     for column in ("created_at", "updated_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)

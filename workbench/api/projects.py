@@ -17,14 +17,21 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from workbench.api.rvtools import RVToolsImports
+    from workbench.api.workflows import Workflows
 
 
 class Projects:
     """Projects: create, list with filters, get, update, delete (the seed's first five)."""
 
-    def __init__(self, store: Store, imports: Callable[[], RVToolsImports]):
+    def __init__(
+        self,
+        store: Store,
+        imports: Callable[[], RVToolsImports],
+        workflows: Callable[[], Workflows],
+    ):
         self._store = store
         self._imports = imports  # called when needed: the RVTools side is heavy to import
+        self._workflows = workflows
 
     def create(
         self,
@@ -115,6 +122,9 @@ class Projects:
     def update(self, project: str | Project, **changes: Any) -> Project:
         """Change fields of a project; ``None`` clears an optional field.
 
+        A change to the start date, calendar, holidays or weekend schedules the project's
+        workflows again, in the same transaction.
+
         Raises
         ------
         NotFoundError, InvalidInputError, ConflictError
@@ -124,6 +134,8 @@ class Projects:
             patch = project_rules.validate_changes(current, changes)
             if not patch:
                 return current
+            if set(patch) & set(project_rules.SCHEDULE_FIELDS):
+                return project_rules.from_record(self._workflows().replan(current.ref, patch))
             return project_rules.from_record(project_records.update(session, current.id, patch))
 
     def delete(self, project: str | Project) -> None:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from workbench.api.baskets import Baskets
     from workbench.api.rvtools import RVToolsImports
     from workbench.api.sizing import Sizing
+    from workbench.api.workflows import Workflows
     from workbench.store.backup import BackupSummary
 
 
@@ -26,7 +27,16 @@ class Workbench:
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store
-        self.projects = Projects(store, imports=lambda: self.rvtools)
+        self.projects = Projects(
+            store, imports=lambda: self.rvtools, workflows=lambda: self.workflows
+        )
+
+    @cached_property
+    def workflows(self) -> Workflows:
+        """Workflows of projects: their links, schedule and baselines."""
+        from workbench.api.workflows import Workflows
+
+        return Workflows(self.store)
 
     @cached_property
     def rvtools(self) -> RVToolsImports:

@@ -60,6 +60,8 @@ TABLES = frozenset(
         "basket_import",
         "project",
         "workflow",
+        "workflow_link",
+        "workflow_baseline",
         "workflow_template",
         "server_inventory",
         "hardware_pool_status",

@@ -1,0 +1,577 @@
+"""``ws.workflows``: a project's workflows, their links, their schedule and baselines.
+
+Every change is one unit of work: the project's plan is read, changed in memory, checked
+and scheduled, then the change, every date it moved and the project's roll-up (progress,
+scheduled end) are written in one transaction. A change that would make a loop, break a
+status rule or reuse a name is refused before anything is written.
+
+Workflows are named by ``workflow:<id>`` anywhere, or by name within their project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from workbench import workflows as rules
+from workbench.errors import InvalidInputError
+from workbench.projects import Project
+from workbench.schedule import Schedule
+from workbench.store import Store
+from workbench.store import projects as project_records
+from workbench.store import workflows as workflow_records
+from workbench.store.connection import Session
+from workbench.text import clean_text
+from workbench.workflows import Plan, Workflow, WorkflowLink
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+T = TypeVar("T")
+
+
+class Workflows:
+    """Workflows of projects: add, list, get, update, delete; links; schedule; baselines."""
+
+    def __init__(self, store: Store, today: Callable[[], date] = date.today):
+        self._store = store
+        self._today = today
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def list(self, project: str | Project) -> list[Workflow]:
+        """A project's workflows in schedule order (start, end, name)."""
+        with self._store.unit_of_work() as session:
+            _row, plan = self._plan(session, project)
+        return rules.ordered(plan)
+
+    def frame(self, project: str | Project) -> pd.DataFrame:
+        """:meth:`list` as a DataFrame; columns as in :func:`workbench.workflows.workflows_frame`."""
+        with self._store.unit_of_work() as session:
+            _row, plan = self._plan(session, project)
+        return rules.workflows_frame(plan)
+
+    def links(self, project: str | Project) -> pd.DataFrame:
+        """A project's links.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per link: ``predecessor``, ``successor`` (names), ``predecessor_id``,
+            ``successor_id`` (``workflow:<id>``), ``type`` (FS, SS, FF, SF),
+            ``link_type`` (the seed's name), ``lag_days`` (days of the project's calendar,
+            negative for a lead).
+        """
+        import pandas as pd
+
+        with self._store.unit_of_work() as session:
+            _row, plan = self._plan(session, project)
+        names = {key: w.name for key, w in plan.workflows.items()}
+        columns = [
+            "predecessor",
+            "successor",
+            "predecessor_id",
+            "successor_id",
+            "type",
+            "link_type",
+            "lag_days",
+        ]
+        rows = [
+            [
+                names[link.predecessor],
+                names[link.successor],
+                rules.ID_PREFIX + link.predecessor,
+                rules.ID_PREFIX + link.successor,
+                link.code,
+                link.link_type,
+                link.lag_days,
+            ]
+            for link in plan.links
+        ]
+        return pd.DataFrame(rows, columns=columns)
+
+    def get(self, workflow: str | Workflow, project: str | Project | None = None) -> Workflow:
+        """One workflow: by ``workflow:<id>`` (or a :class:`Workflow`), or by name within
+        ``project``.
+
+        Raises
+        ------
+        NotFoundError, InvalidInputError
+        """
+        with self._store.unit_of_work() as session:
+            _row, plan = self._plan(session, self._project_of(session, workflow, project))
+        return rules.resolve(plan, workflow)
+
+    def schedule(self, project: str | Project) -> Schedule:
+        """The project's schedule computed afresh from its stored workflows and links
+        (task ids are workflow keys; :attr:`Schedule.tasks` in the stored order)."""
+        with self._store.unit_of_work() as session:
+            row, plan = self._plan(session, project)
+        return rules.compute(rules.project_calendar(row, self._today()), plan)
+
+    # -- changing --------------------------------------------------------------------------
+
+    def add(
+        self,
+        project: str | Project,
+        name: str,
+        workflow_type: str,
+        *,
+        duration_days: int = rules.DEFAULT_DURATION_DAYS,
+        description: str | None = None,
+        status: str = "not_started",
+        progress_percentage: int | None = None,
+        assigned_to: Any = None,
+        depends_on: Any = None,
+        dependency_type: str = "finish_to_start",
+        lag_days: int = 0,
+        start_no_earlier_than: Any = None,
+        finish_no_later_than: Any = None,
+        hardware_requirements: dict[str, Any] | None = None,
+        wizard_state: dict[str, Any] | None = None,
+    ) -> Workflow:
+        """Add a workflow to a project and schedule it.
+
+        Parameters
+        ----------
+        name : str
+            Unique within the project, ignoring case.
+        workflow_type : str
+            One of :data:`workbench.workflows.WORKFLOW_TYPES`.
+        duration_days : int
+            Days of the project's calendar (0 for a milestone; default 1).
+        depends_on : list, optional
+            Predecessors: workflows (name or ``workflow:<id>``) or mappings
+            ``{"workflow", "type", "lag_days"}``; a bare workflow takes this workflow's
+            ``dependency_type`` and ``lag_days``.
+        dependency_type : str
+            Default link type: finish_to_start (FS), start_to_start (SS),
+            finish_to_finish (FF) or start_to_finish (SF).
+        lag_days : int
+            Default lag, days; negative for a lead.
+        start_no_earlier_than, finish_no_later_than : date, optional
+            One date constraint.
+        status, progress_percentage
+            Kept consistent: completed is 100 %.
+
+        Raises
+        ------
+        InvalidInputError
+            A field breaks its rule, an unknown predecessor, a status rule.
+        ScheduleCycleError
+            The dependencies would form a loop (the error lists it).
+        ConflictError
+            The project already has a workflow of that name.
+        NotFoundError
+            No such project or predecessor.
+        """
+        given = {
+            "name": name,
+            "workflow_type": workflow_type,
+            "duration_days": duration_days,
+            "description": description,
+            "status": status,
+            "assigned_to": assigned_to,
+            "dependency_type": dependency_type,
+            "lag_days": lag_days,
+            "start_no_earlier_than": start_no_earlier_than,
+            "finish_no_later_than": finish_no_later_than,
+            "hardware_requirements": hardware_requirements,
+            "wizard_state": wizard_state,
+        }
+        if progress_percentage is not None:
+            given["progress_percentage"] = progress_percentage
+        clean = rules.clean_fields({k: v for k, v in given.items() if v is not None}, changes=False)
+
+        def change(plan: Plan) -> str:
+            blank = Workflow(
+                id=rules.new_key(),
+                project_id="",
+                name=clean["name"],
+                workflow_type=clean["workflow_type"],
+            )
+            workflow = rules.apply_fields(blank, clean)
+            plan.workflows[workflow.id] = workflow
+            for spec in _as_list(depends_on):
+                plan.links.append(
+                    rules.link_to(plan, workflow, spec, workflow.dependency_type, workflow.lag_days)
+                )
+            return workflow.id
+
+        key, plan = self._change(project, change)
+        return plan.workflows[key]
+
+    def update(
+        self,
+        workflow: str | Workflow,
+        project: str | Project | None = None,
+        *,
+        depends_on: Any = None,
+        **changes: Any,
+    ) -> Workflow:
+        """Change fields of a workflow; ``None`` clears an optional one.
+
+        ``depends_on``, when given, replaces the workflow's predecessors (an empty list
+        removes them all). Dates move with the schedule; to pin one, give
+        ``start_no_earlier_than`` or ``finish_no_later_than``.
+
+        Raises
+        ------
+        NotFoundError, InvalidInputError, ScheduleCycleError, ConflictError
+        """
+        clean = rules.clean_fields(changes, changes=True)
+
+        def change(plan: Plan) -> str:
+            current = rules.resolve(plan, workflow)
+            after = rules.apply_fields(current, clean)
+            plan.workflows[current.id] = after
+            if depends_on is not None:
+                plan.links[:] = [link for link in plan.links if link.successor != current.id]
+                for spec in _as_list(depends_on):
+                    plan.links.append(
+                        rules.link_to(plan, after, spec, after.dependency_type, after.lag_days)
+                    )
+            rules.check_status(plan, after)
+            return current.id
+
+        with self._store.unit_of_work() as session:
+            owner = self._project_of(session, workflow, project)
+            key, plan = self._change(owner, change)
+        return plan.workflows[key]
+
+    def delete(self, workflow: str | Workflow, project: str | Project | None = None) -> None:
+        """Delete a workflow and its links; the rest of the plan is scheduled again.
+
+        Raises
+        ------
+        NotFoundError
+        """
+
+        def change(plan: Plan) -> None:
+            current = rules.resolve(plan, workflow)
+            del plan.workflows[current.id]
+            plan.links[:] = [
+                link for link in plan.links if current.id not in (link.predecessor, link.successor)
+            ]
+
+        with self._store.unit_of_work() as session:
+            self._change(self._project_of(session, workflow, project), change)
+
+    def link(
+        self,
+        predecessor: str | Workflow,
+        successor: str | Workflow,
+        project: str | Project | None = None,
+        *,
+        type: str | None = None,
+        lag_days: int | None = None,
+    ) -> WorkflowLink:
+        """Make ``successor`` depend on ``predecessor`` (replacing a link between them).
+
+        ``type`` (FS, SS, FF, SF or the seed's names) and ``lag_days`` default to the
+        successor's ``dependency_type`` and ``lag_days``.
+
+        Raises
+        ------
+        NotFoundError, InvalidInputError, ScheduleCycleError
+        """
+
+        def change(plan: Plan) -> WorkflowLink:
+            after = rules.resolve(plan, successor)
+            before = rules.resolve(plan, predecessor)
+            spec = {"workflow": before, "type": type, "lag_days": lag_days}
+            made = rules.link_to(plan, after, spec, after.dependency_type, after.lag_days)
+            plan.links[:] = [
+                link
+                for link in plan.links
+                if (link.predecessor, link.successor) != (made.predecessor, made.successor)
+            ]
+            plan.links.append(made)
+            return made
+
+        with self._store.unit_of_work() as session:
+            made, _plan = self._change(self._project_of(session, successor, project), change)
+        return made
+
+    def unlink(
+        self,
+        predecessor: str | Workflow,
+        successor: str | Workflow,
+        project: str | Project | None = None,
+    ) -> None:
+        """Remove the link between two workflows.
+
+        Raises
+        ------
+        NotFoundError
+            Either workflow, or the link, does not exist.
+        """
+        from workbench.errors import NotFoundError
+
+        def change(plan: Plan) -> None:
+            after = rules.resolve(plan, successor)
+            before = rules.resolve(plan, predecessor)
+            kept = [
+                link
+                for link in plan.links
+                if (link.predecessor, link.successor) != (before.id, after.id)
+            ]
+            if len(kept) == len(plan.links):
+                raise NotFoundError(f"“{after.name}” does not depend on “{before.name}”.")
+            plan.links[:] = kept
+
+        with self._store.unit_of_work() as session:
+            self._change(self._project_of(session, successor, project), change)
+
+    def replan(
+        self, project: str | Project, project_changes: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Schedule a project again and store the dates, in one transaction with
+        ``project_changes`` (validated project fields: its start, calendar, holidays).
+
+        Returns
+        -------
+        dict
+            The project's row after the change.
+        """
+        self._change(project, lambda plan: None, project_changes or {})
+        with self._store.unit_of_work() as session:
+            return project_records.find(session, project)
+
+    # -- baselines -------------------------------------------------------------------------
+
+    def save_baseline(self, project: str | Project, name: str) -> dict[str, Any]:
+        """Keep every workflow's current dates under ``name`` (unique per project).
+
+        Returns
+        -------
+        dict
+            ``name``, ``created_at``, ``workflows`` (count), ``project_finish``.
+
+        Raises
+        ------
+        ConflictError
+            The project already has a baseline of that name.
+        """
+        name = clean_text(name, "Baseline name", required=True, max_length=200)
+        with self._store.unit_of_work() as session:
+            row, plan = self._plan(session, project)
+            snapshot = [
+                {
+                    "workflow": key,
+                    "name": w.name,
+                    "start_date": w.start_date.isoformat() if w.start_date else None,
+                    "end_date": w.end_date.isoformat() if w.end_date else None,
+                    "duration_days": w.duration_days,
+                }
+                for key, w in plan.workflows.items()
+            ]
+            saved = workflow_records.save_baseline(
+                session, row["id"], name, snapshot, row.get("scheduled_end_date")
+            )
+        return {
+            "name": saved["name"],
+            "created_at": saved["created_at"],
+            "workflows": len(snapshot),
+            "project_finish": _as_day(saved.get("project_finish")),
+        }
+
+    def baselines(self, project: str | Project) -> list[dict[str, Any]]:
+        """A project's baselines, oldest first: ``name``, ``created_at``, ``workflows``
+        (count), ``project_finish``."""
+        with self._store.unit_of_work() as session:
+            row = project_records.find(session, project)
+            stored = workflow_records.baselines(session, row["id"])
+        return [
+            {
+                "name": b["name"],
+                "created_at": b["created_at"],
+                "workflows": len(b.get("workflows") or ()),
+                "project_finish": _as_day(b.get("project_finish")),
+            }
+            for b in stored
+        ]
+
+    def delete_baseline(self, project: str | Project, name: str) -> None:
+        """Delete a baseline by name; :class:`NotFoundError` if there is none."""
+        with self._store.unit_of_work() as session:
+            row = project_records.find(session, project)
+            workflow_records.delete_baseline(session, row["id"], name)
+
+    def variance(self, project: str | Project, baseline: str | None = None) -> pd.DataFrame:
+        """Each workflow's dates against a baseline (default: the latest).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per workflow now in the plan, in schedule order: ``id``, ``name``,
+            ``start_date``, ``end_date`` (now), ``baseline_start``, ``baseline_end``
+            (datetime64; NaT for a workflow added since), ``start_variance_days``,
+            ``finish_variance_days`` (calendar days, positive = later than the baseline;
+            Int64, missing for a workflow added since), ``baseline`` (its name).
+
+        Raises
+        ------
+        NotFoundError
+            The project has no baseline (of that name).
+        """
+        import pandas as pd
+
+        from workbench.errors import NotFoundError
+
+        with self._store.unit_of_work() as session:
+            row, plan = self._plan(session, project)
+            stored = workflow_records.baselines(session, row["id"])
+        if not stored:
+            raise NotFoundError(f"Project “{row['name']}” has no baseline yet.")
+        if baseline is None:
+            chosen = stored[-1]
+        else:
+            wanted = baseline.strip().casefold()
+            chosen = next((b for b in stored if b["name"].casefold() == wanted), None)
+            if chosen is None:
+                raise NotFoundError(f"Project “{row['name']}” has no baseline named {baseline!r}.")
+        then = {item["workflow"]: item for item in chosen.get("workflows") or ()}
+        rows = []
+        for w in rules.ordered(plan):
+            old = then.get(w.id, {})
+            start, end = _parse_day(old.get("start_date")), _parse_day(old.get("end_date"))
+            rows.append(
+                {
+                    "id": w.ref,
+                    "name": w.name,
+                    "start_date": w.start_date,
+                    "end_date": w.end_date,
+                    "baseline_start": start,
+                    "baseline_end": end,
+                    "start_variance_days": _difference(w.start_date, start),
+                    "finish_variance_days": _difference(w.end_date, end),
+                    "baseline": chosen["name"],
+                }
+            )
+        frame = pd.DataFrame(
+            rows,
+            columns=[
+                "id",
+                "name",
+                "start_date",
+                "end_date",
+                "baseline_start",
+                "baseline_end",
+                "start_variance_days",
+                "finish_variance_days",
+                "baseline",
+            ],
+        )
+        for column in ("start_date", "end_date", "baseline_start", "baseline_end"):
+            frame[column] = pd.to_datetime(frame[column])
+        for column in ("start_variance_days", "finish_variance_days"):
+            frame[column] = frame[column].astype("Int64")
+        return frame
+
+    # -- the plan --------------------------------------------------------------------------
+
+    def _plan(self, session: Session, project: Any) -> tuple[dict[str, Any], Plan]:
+        row = project_records.find(session, project)
+        rows, link_rows = workflow_records.load(session, row["id"])
+        plan = Plan(
+            {r["id"]: rules.from_record(r) for r in rows},
+            [rules.link_from_record(r) for r in link_rows],
+        )
+        return row, plan
+
+    def _project_of(self, session: Session, workflow: Any, project: Any) -> Any:
+        """The project a workflow reference lives in."""
+        if project is not None:
+            return project
+        if isinstance(workflow, Workflow):
+            return "project:" + workflow.project_id
+        if isinstance(workflow, str) and workflow.strip().casefold().startswith(rules.ID_PREFIX):
+            key = workflow.strip()[len(rules.ID_PREFIX) :].strip()
+            return "project:" + workflow_records.project_of(session, key)
+        raise InvalidInputError(
+            f"Name the workflow by workflow:<id>, or give its project along with its name "
+            f"({workflow!r})."
+        )
+
+    def _change(
+        self,
+        project: Any,
+        change: Callable[[Plan], T],
+        project_changes: dict[str, Any] | None = None,
+    ) -> tuple[T, Plan]:
+        """Apply ``change`` to the project's plan, schedule it and write what moved
+        (with ``project_changes`` to the project itself, in the same transaction)."""
+        with self._store.unit_of_work() as session:
+            row, before = self._plan(session, project)
+            row = {**row, **(project_changes or {})}
+            plan = Plan(dict(before.workflows), list(before.links))
+            result = change(plan)
+            plan.workflows = {
+                key: replace(w, project_id=row["id"]) for key, w in plan.workflows.items()
+            }
+            rules.check_names(plan)
+            rules.check_links(plan)
+            calendar = rules.project_calendar(row, self._today())
+            after = rules.scheduled(plan, rules.compute(calendar, plan))
+            writes = [
+                (key, rules.record_values(w), list(w.dependencies), w.created_at)
+                for key, w in after.workflows.items()
+                if before.workflows.get(key) != w
+            ]
+            deleted = [key for key in before.workflows if key not in after.workflows]
+            relink = None
+            if _link_set(before.links) != _link_set(after.links):
+                relink = [asdict(link) for link in after.links]
+            patch = {**(project_changes or {}), **self._roll_up(row, calendar, after)}
+            if writes or deleted or relink is not None or patch:
+                workflow_records.save(
+                    session,
+                    row["id"],
+                    workflows=writes,
+                    deleted=deleted,
+                    links=relink,
+                    project_patch=patch,
+                )
+        return result, after
+
+    @staticmethod
+    def _roll_up(row: dict[str, Any], calendar, plan: Plan) -> dict[str, Any]:
+        """Project fields that follow its workflows: progress, scheduled end, a start."""
+        patch: dict[str, Any] = {}
+        progress = rules.rolled_up_progress(plan.workflows.values())
+        if progress is not None and progress != row.get("progress_percentage"):
+            patch["progress_percentage"] = progress
+        ends = [w.end_date for w in plan.workflows.values() if w.end_date]
+        finish = max(ends) if ends else None
+        if finish != _as_day(row.get("scheduled_end_date")):
+            patch["scheduled_end_date"] = finish
+        if row.get("start_date") is None and plan.workflows:
+            patch["start_date"] = calendar.start  # the schedule needs an anchor: keep it
+        return patch
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (str, Workflow, dict)):
+        return [value]
+    return list(value)
+
+
+def _link_set(links: list[WorkflowLink]) -> set[WorkflowLink]:
+    return set(links)
+
+
+def _as_day(value: Any) -> date | None:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def _parse_day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _difference(now: date | None, then: date | None) -> int | None:
+    return (now - then).days if now is not None and then is not None else None
