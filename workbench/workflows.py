@@ -536,7 +536,12 @@ def compute(calendar: ProjectCalendar, plan: Plan) -> scheduling.Schedule:
     try:
         return scheduling.compute(tasks, links, calendar.build())
     except scheduling.ScheduleCycleError as exc:
-        names = [plan.workflows[key].name for key in exc.loop]
+        # Start the loop at the workflow that comes first in the current schedule.
+        place = {w.id: i for i, w in enumerate(ordered(plan))}
+        keys = exc.loop
+        first = min(range(len(keys)), key=lambda i: place[keys[i]])
+        loop = keys[first:] + keys[:first]
+        names = [plan.workflows[key].name for key in loop]
         raise scheduling.ScheduleCycleError(
             "These dependencies would form a loop: " + " -> ".join([*names, names[0]]) + ".",
             loop=names,

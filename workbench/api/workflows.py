@@ -54,7 +54,7 @@ class Workflows:
         return rules.workflows_frame(plan)
 
     def links(self, project: str | Project) -> pd.DataFrame:
-        """A project's links.
+        """A project's links, by successor then predecessor in schedule order.
 
         Returns
         -------
@@ -69,6 +69,8 @@ class Workflows:
         with self._store.unit_of_work() as session:
             _row, plan = self._plan(session, project)
         names = {key: w.name for key, w in plan.workflows.items()}
+        place = {w.id: i for i, w in enumerate(rules.ordered(plan))}
+        links = sorted(plan.links, key=lambda k: (place[k.successor], place[k.predecessor]))
         columns = [
             "predecessor",
             "successor",
@@ -88,7 +90,7 @@ class Workflows:
                 link.link_type,
                 link.lag_days,
             ]
-            for link in plan.links
+            for link in links
         ]
         return pd.DataFrame(rows, columns=columns)
 
@@ -131,6 +133,7 @@ class Workflows:
         finish_no_later_than: Any = None,
         hardware_requirements: dict[str, Any] | None = None,
         wizard_state: dict[str, Any] | None = None,
+        **unknown: Any,
     ) -> Workflow:
         """Add a workflow to a project and schedule it.
 
@@ -183,7 +186,8 @@ class Workflows:
         }
         if progress_percentage is not None:
             given["progress_percentage"] = progress_percentage
-        clean = rules.clean_fields({k: v for k, v in given.items() if v is not None}, changes=False)
+        given = {k: v for k, v in given.items() if v is not None}
+        clean = rules.clean_fields({**given, **unknown}, changes=False)  # unknown: refused
 
         def change(plan: Plan) -> str:
             blank = Workflow(
