@@ -379,7 +379,7 @@ def validate_new(values: Mapping[str, Any]) -> dict[str, Any]:
         raise invalid("project_type", f"Type is required: one of {', '.join(PROJECT_TYPES)}.")
     clean = {"status": "planning", "priority": "medium", "progress_percentage": 0}
     for name, value in values.items():
-        if name in ("status", "priority", "progress_percentage") and value is None:
+        if name in ("status", "priority", "progress_percentage", "calendar") and value is None:
             continue
         clean[name] = _CLEANERS[name](value)
     if "name" not in clean:

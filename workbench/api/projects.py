@@ -48,6 +48,9 @@ class Projects:
         created_by: str | None = None,
         assigned_team: Any = None,
         metadata: dict[str, Any] | None = None,
+        calendar: str | None = None,
+        holidays: Any = None,
+        weekend: Any = None,
     ) -> Project:
         """Create a project.
 
@@ -59,7 +62,13 @@ class Projects:
         start_date, target_end_date, actual_end_date : date, datetime or 'YYYY-MM-DD', optional
             Calendar dates; ends may not be before the start.
         progress_percentage : int
-            0 to 100 (percent).
+            0 to 100 (percent); once the project has workflows, rolled up from them.
+        calendar : {'calendar', 'working'}, optional
+            What a day of its workflows' schedule is (default: every day counts).
+        holidays : list of date, optional
+            Days off on a working-day calendar.
+        weekend : list of int or day names, optional
+            Days off every week on a working-day calendar (default Saturday and Sunday).
 
         Raises
         ------
@@ -82,6 +91,9 @@ class Projects:
                 created_by=created_by,
                 assigned_team=assigned_team,
                 metadata=metadata,
+                calendar=calendar,
+                holidays=holidays,
+                weekend=weekend,
             )
         )
         with self._store.unit_of_work() as session:

@@ -484,6 +484,8 @@ class Workflows:
             {r["id"]: rules.from_record(r) for r in rows},
             [rules.link_from_record(r) for r in link_rows],
         )
+        # Schedule order everywhere (the store returns records in id order).
+        plan.workflows = {w.id: w for w in rules.ordered(plan)}
         return row, plan
 
     def _project_of(self, session: Session, workflow: Any, project: Any) -> Any:

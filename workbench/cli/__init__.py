@@ -1,7 +1,7 @@
 """The ``workbench`` command. Errors become one plain line on stderr and an exit code.
 
 One module per command group (``store``, ``backup``, ``projects``, ``rvtools``, ``baskets``,
-``sizing``, ``schedule``); each registers its commands and imports what it needs only when a
+``sizing``, ``schedule``, ``workflows``); each registers its commands and imports what it needs only when a
 command runs, so ``--help`` stays quick.
 """
 
@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import backup, baskets, projects, rvtools, schedule, sizing, store
+from workbench.cli import backup, baskets, projects, rvtools, schedule, sizing, store, workflows
 from workbench.errors import (
     ConflictError,
     ImportRejectedError,
@@ -30,7 +30,7 @@ EXIT_CODES = {
     StoreUnavailableError: 5,
     ImportRejectedError: 6,
 }
-GROUPS = (store, backup, projects, rvtools, baskets, sizing, schedule)
+GROUPS = (store, backup, projects, workflows, rvtools, baskets, sizing, schedule)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -60,6 +60,8 @@ def _print_project(project: Project, as_json: bool) -> None:
         ("Target end date", fmt.day(project.target_end_date)),
         ("Actual end date", fmt.day(project.actual_end_date)),
         ("Progress", fmt.percent(project.progress_percentage / 100)),
+        ("Scheduled end", fmt.day(project.scheduled_end_date)),
+        ("Calendar", _calendar_text(project)),
         ("Team", ", ".join(project.assigned_team) or fmt.MISSING),
         ("Created by", project.created_by or fmt.MISSING),
         ("Created", fmt.moment(project.created_at)),
@@ -72,6 +74,39 @@ def _print_project(project: Project, as_json: bool) -> None:
     ]
     for label, value in lines:
         print(f"{label:>16}: {value}")
+
+
+def _calendar_text(project: Project) -> str:
+    if project.calendar != "working":
+        return "every day counts"
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    off = ", ".join(days[d] for d in project.weekend) or "none"
+    text = f"working days (off: {off}"
+    if project.holidays:
+        text += f"; {fmt.count(len(project.holidays))} holidays"
+    return text + ")"
+
+
+def cmd_project_schedule(args: argparse.Namespace) -> int:
+    from workbench.cli.schedule import print_schedule
+
+    ws = _open(args)
+    schedule = ws.workflows.schedule(args.project)
+    names = {w.id: w.name for w in ws.workflows.list(args.project)}
+    if args.json:
+        plain = schedule.to_json()
+        for task in plain["tasks"]:
+            task["name"] = names[task["id"]]
+            task["id"] = "workflow:" + task["id"]
+        plain["critical_path_names"] = [names[key] for key in plain["critical_path"]]
+        plain["critical_path"] = ["workflow:" + key for key in plain["critical_path"]]
+        print(json.dumps(plain, indent=2))
+        return 0
+    if not schedule.tasks:
+        print("No workflows.")
+        return 0
+    print_schedule(schedule, names)
+    return 0
 
 
 def cmd_project_list(args: argparse.Namespace) -> int:
@@ -107,6 +142,9 @@ def _field_values(args: argparse.Namespace) -> dict[str, Any]:
         "progress_percentage": args.progress,
         "created_by": getattr(args, "created_by", None),
         "assigned_team": args.team,
+        "calendar": args.calendar,
+        "holidays": args.holidays,
+        "weekend": args.weekend,
     }
     return {k: v for k, v in values.items() if v is not None}
 
@@ -154,6 +192,13 @@ def _project_fields(parser: argparse.ArgumentParser, *, creating: bool) -> None:
     parser.add_argument("--actual-end", metavar="YYYY-MM-DD", help="actual end date")
     parser.add_argument("--progress", type=int, metavar="0-100", help="progress in percent")
     parser.add_argument("--team", help="comma-separated names")
+    parser.add_argument(
+        "--calendar",
+        choices=("calendar", "working"),
+        help="what a day of the schedule is: any day, or a working day",
+    )
+    parser.add_argument("--holidays", metavar="DATES", help="comma-separated YYYY-MM-DD days off")
+    parser.add_argument("--weekend", metavar="DAYS", help="comma-separated days off (sat,sun)")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -196,6 +241,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="clear an optional field",
     )
     update.set_defaults(func=cmd_project_update)
+
+    schedule = project.add_parser(
+        "schedule", help="a project's workflow dates, float and critical path"
+    )
+    schedule.add_argument("project", help="project name, or project:<id>")
+    schedule.add_argument("--json", action="store_true", help="print JSON")
+    schedule.set_defaults(func=cmd_project_schedule)
 
     delete = project.add_parser("delete", help="delete a project and what it owns")
     delete.add_argument("project", help="project name, or project:<id>")

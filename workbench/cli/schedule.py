@@ -48,13 +48,15 @@ def read_plan(source: str) -> Any:
         ) from None
 
 
-def print_schedule(schedule) -> None:
-    """A schedule as a terminal table, then its finish and critical path."""
+def print_schedule(schedule, names: dict[str, str] | None = None) -> None:
+    """A schedule as a terminal table, then its finish and critical path; ``names`` shows
+    task ids (workflow keys) as names."""
     from workbench.formatting import count, day
 
+    names = names or {}
     rows = [
         {
-            "id": task.id,
+            "id": names.get(task.id, task.id),
             "days": count(task.duration_days),
             "early_start": day(task.early_start),
             "early_finish": day(task.early_finish),
@@ -73,13 +75,13 @@ def print_schedule(schedule) -> None:
         f"{count(schedule.length_days)} {unit}."
     )
     if schedule.critical_path:
-        print("Critical path: " + " -> ".join(schedule.critical_path))
+        print("Critical path: " + " -> ".join(names.get(t, t) for t in schedule.critical_path))
     late = [t for t in schedule.tasks if t.total_float < 0]
     if late:
         print(
             f"{count(len(late))} task(s) cannot meet their deadline "
             "(negative float): "
-            + ", ".join(t.id for t in late[:10])
+            + ", ".join(names.get(t.id, t.id) for t in late[:10])
             + ("…" if len(late) > 10 else "")
         )
 
