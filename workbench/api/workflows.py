@@ -15,6 +15,7 @@ from dataclasses import asdict, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from workbench import templates as templating
 from workbench import workflows as rules
 from workbench.errors import InvalidInputError
 from workbench.projects import Project
@@ -23,6 +24,7 @@ from workbench.store import Store
 from workbench.store import projects as project_records
 from workbench.store import workflows as workflow_records
 from workbench.store.connection import Session
+from workbench.templates import WorkflowTemplate
 from workbench.text import clean_text
 from workbench.workflows import Plan, Workflow, WorkflowLink
 
@@ -343,6 +345,192 @@ class Workflows:
         self._change(project, lambda plan: None, project_changes or {})
         with self._store.unit_of_work() as session:
             return project_records.find(session, project)
+
+    # -- templates -------------------------------------------------------------------------
+
+    def template_sets(self) -> dict[str, list[WorkflowTemplate]]:
+        """Every template set by name (shipped ones unless a stored set replaces them),
+        each in position order."""
+        with self._store.unit_of_work() as session:
+            stored = [templating.from_record(r) for r in workflow_records.templates(session)]
+        return templating.sets(stored)
+
+    def templates(self, template_set: str | None = None) -> pd.DataFrame:
+        """Templates, by set then position.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``template_set``, ``position``, ``name``, ``workflow_name``, ``workflow_type``,
+            ``default_duration_days``, ``depends_on`` (text: ``name (FS+2)``), ``shipped``
+            (bool: part of the workbench, not yet changed in this store), ``description``.
+        """
+        import pandas as pd
+
+        rows = []
+        for name, items in self.template_sets().items():
+            if template_set is not None and name != template_set:
+                continue
+            for t in items:
+                rows.append(
+                    {
+                        "template_set": name,
+                        "position": t.position,
+                        "name": t.name,
+                        "workflow_name": t.workflow_name,
+                        "workflow_type": t.workflow_type,
+                        "default_duration_days": t.default_duration_days,
+                        "depends_on": ", ".join(
+                            f"{link.after} ({rules.scheduling.LINK_CODES[link.type]}"
+                            + (f"{link.lag_days:+d}" if link.lag_days else "")
+                            + ")"
+                            for link in t.links
+                        ),
+                        "shipped": t.shipped,
+                        "description": t.description,
+                    }
+                )
+        columns = [
+            "template_set",
+            "position",
+            "name",
+            "workflow_name",
+            "workflow_type",
+            "default_duration_days",
+            "depends_on",
+            "shipped",
+            "description",
+        ]
+        return pd.DataFrame(rows, columns=columns)
+
+    def save_template(
+        self,
+        name: str,
+        template_set: str,
+        workflow_type: str,
+        *,
+        workflow_name: str | None = None,
+        default_duration_days: int = 1,
+        description: str | None = None,
+        depends_on: Any = (),
+        position: int | None = None,
+    ) -> WorkflowTemplate:
+        """Create a template, or replace the one named ``name`` in that set.
+
+        A change to a shipped set first copies it into the store, so the set keeps its
+        other templates. ``depends_on`` names workflows of the set (``workflow_name``), or
+        mappings ``{"after", "type", "lag_days"}``.
+
+        Raises
+        ------
+        InvalidInputError, ScheduleCycleError, ConflictError
+        """
+        clean = templating.clean_template(
+            {
+                "name": name,
+                "template_set": template_set,
+                "workflow_type": workflow_type,
+                "workflow_name": workflow_name or name,
+                "default_duration_days": default_duration_days,
+                "description": description,
+                "links": list(depends_on or ()),
+                **({"position": position} if position is not None else {}),
+            }
+        )
+
+        def edit(items: list[WorkflowTemplate]) -> list[WorkflowTemplate]:
+            kept = [t for t in items if t.name.casefold() != clean["name"].casefold()]
+            place = clean.get("position") or next(
+                (t.position for t in items if t.name.casefold() == clean["name"].casefold()),
+                max((t.position for t in items), default=0) + 1,
+            )
+            return [*kept, WorkflowTemplate(**{**clean, "position": place})]
+
+        saved = self._edit_set(clean["template_set"], edit)
+        return next(t for t in saved if t.name == clean["name"])
+
+    def delete_template(self, name: str) -> None:
+        """Delete a template (a shipped one is deleted from this store's copy of its set).
+
+        Raises
+        ------
+        NotFoundError
+        """
+        from workbench.errors import NotFoundError
+
+        wanted = name.strip().casefold()
+        owner = next(
+            (
+                set_name
+                for set_name, items in self.template_sets().items()
+                if any(t.name.casefold() == wanted for t in items)
+            ),
+            None,
+        )
+        if owner is None:
+            raise NotFoundError(f"No template named {name!r}.")
+        self._edit_set(owner, lambda items: [t for t in items if t.name.casefold() != wanted])
+
+    def _edit_set(self, set_name: str, edit) -> list[WorkflowTemplate]:
+        with self._store.unit_of_work() as session:
+            stored = [templating.from_record(r) for r in workflow_records.templates(session)]
+            current = templating.sets(stored).get(set_name, [])
+            after = edit([replace(t, shipped=False, id=None) for t in current])
+            if after:
+                templating.check_set(after)
+            workflow_records.save_templates(
+                session,
+                replace_set=set_name,
+                rows=[templating.record_values(t) for t in after],
+            )
+        return after
+
+    def instantiate(
+        self,
+        project: str | Project,
+        template_set: str | None = None,
+        *,
+        after: str | Workflow | None = None,
+        durations: dict[str, int] | None = None,
+    ) -> list[Workflow]:
+        """Add a template set's workflows, with their durations and links, to a project
+        in one change (default set: the project's type).
+
+        Parameters
+        ----------
+        after : workflow, optional
+            The set's first workflows follow it (finish to start).
+        durations : dict, optional
+            Workflow name -> days, instead of the templates' defaults.
+
+        Raises
+        ------
+        NotFoundError
+            No such project, set or workflow.
+        ConflictError
+            The project already has a workflow of one of the set's names.
+        """
+        from workbench.errors import NotFoundError
+
+        sets = self.template_sets()
+
+        def change(plan: Plan) -> list[str]:
+            return templating.instantiate(
+                plan,
+                sets[chosen],
+                after=rules.resolve(plan, after) if after is not None else None,
+                durations=durations,
+            )
+
+        with self._store.unit_of_work() as session:
+            row = project_records.find(session, project)
+            chosen = template_set or row["project_type"]
+            if chosen not in sets:
+                raise NotFoundError(
+                    f"No template set named {chosen!r}; there are: {', '.join(sets)}."
+                )
+            keys, plan = self._change(project, change)
+        return [plan.workflows[key] for key in keys]
 
     # -- baselines -------------------------------------------------------------------------
 

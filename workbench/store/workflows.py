@@ -173,3 +173,33 @@ def delete_baseline(session: Session, project_key: str, name: str) -> None:
     )
     if not gone:
         raise NotFoundError(f"This project has no baseline named {name!r}.")
+
+
+def templates(session: Session) -> list[dict[str, Any]]:
+    """Every stored workflow template."""
+    return [_plain(r) for r in session.one("SELECT * FROM workflow_template")]
+
+
+def save_templates(
+    session: Session, *, replace_set: str | None, rows: list[dict[str, Any]]
+) -> None:
+    """Write templates in one transaction: with ``replace_set``, the stored templates of
+    that set are deleted first; ``rows`` are written whole (new or changed), by name.
+
+    Raises
+    ------
+    ConflictError
+        Another template already has one of these names.
+    """
+    try:
+        session.transaction(
+            """
+            IF $replace_set != NONE { DELETE workflow_template WHERE template_data.set = $replace_set; };
+            FOR $row IN $rows { CREATE workflow_template CONTENT $row; };
+            """,
+            {"replace_set": replace_set, "rows": rows},
+        )
+    except ConflictError as exc:
+        raise ConflictError(
+            "Another template already has that name (template names are unique)."
+        ) from exc
