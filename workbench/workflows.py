@@ -114,6 +114,7 @@ class Workflow:
     hardware_requirements: dict[str, Any] = field(default_factory=dict)
     wizard_state: dict[str, Any] = field(default_factory=dict)
     schedule: dict[str, Any] = field(default_factory=dict)
+    vm_list: tuple[dict[str, Any], ...] = ()
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -604,6 +605,7 @@ STORED_FIELDS = (
     "hardware_requirements",
     "wizard_state",
     "schedule",
+    "vm_list",
 )
 """Workflow fields the workbench writes (project_id and dependencies are links, added by
 the store; created_at and updated_at are the database's)."""
@@ -613,6 +615,7 @@ def record_values(workflow: Workflow) -> dict[str, Any]:
     """The stored fields of a workflow (None for a cleared optional field)."""
     values = {name: getattr(workflow, name) for name in STORED_FIELDS}
     values["assigned_to"] = list(workflow.assigned_to)
+    values["vm_list"] = [dict(vm) for vm in workflow.vm_list]
     return values
 
 
@@ -643,6 +646,7 @@ def from_record(row: Mapping[str, Any]) -> Workflow:
         hardware_requirements=dict(row.get("hardware_requirements") or {}),
         wizard_state=dict(row.get("wizard_state") or {}),
         schedule=dict(row.get("schedule") or {}),
+        vm_list=tuple(row.get("vm_list") or ()),
         created_at=row.get("created_at"),
         updated_at=row.get("updated_at"),
     )

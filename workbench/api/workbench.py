@@ -36,7 +36,7 @@ class Workbench:
         """Workflows of projects: their links, schedule and baselines."""
         from workbench.api.workflows import Workflows
 
-        return Workflows(self.store)
+        return Workflows(self.store, rvtools=lambda: self.rvtools, sizing=lambda: self.sizing)
 
     @cached_property
     def rvtools(self) -> RVToolsImports:

@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from workbench import templates as templating
+from workbench import waves as waving
 from workbench import workflows as rules
 from workbench.errors import InvalidInputError
 from workbench.projects import Project
@@ -26,6 +27,7 @@ from workbench.store import workflows as workflow_records
 from workbench.store.connection import Session
 from workbench.templates import WorkflowTemplate
 from workbench.text import clean_text
+from workbench.waves import HostCapacity, WavePlan
 from workbench.workflows import Plan, Workflow, WorkflowLink
 
 if TYPE_CHECKING:
@@ -37,9 +39,17 @@ T = TypeVar("T")
 class Workflows:
     """Workflows of projects: add, list, get, update, delete; links; schedule; baselines."""
 
-    def __init__(self, store: Store, today: Callable[[], date] = date.today):
+    def __init__(
+        self,
+        store: Store,
+        today: Callable[[], date] = date.today,
+        rvtools: Callable[[], Any] | None = None,
+        sizing: Callable[[], Any] | None = None,
+    ):
         self._store = store
         self._today = today
+        self._rvtools = rvtools  # the RVTools and sizing sections, for migration waves
+        self._sizing = sizing
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -532,6 +542,178 @@ class Workflows:
             keys, plan = self._change(project, change)
         return [plan.workflows[key] for key in keys]
 
+    # -- migration waves -------------------------------------------------------------------
+
+    def preview_waves(
+        self,
+        import_id: str,
+        *,
+        group_by: str = "cluster",
+        max_vms: int | None = None,
+        max_tb: float | None = None,
+        include_powered_off: bool = True,
+    ) -> WavePlan:
+        """Waves for an RVTools import's selected clusters (all when none is selected),
+        without storing anything.
+
+        VMs in scope are those sizing counts: no templates, vCLS or SRM placeholders;
+        powered-off VMs unless ``include_powered_off`` is False. ``group_by`` is any vInfo
+        column (canonical name, or a custom attribute as its header reads); groups are never
+        split. Each wave's ``hosts_needed`` uses the per-host capacity of the import's
+        newest sizing (its cheapest feasible lot, policy scenario), or else the source
+        hosts' average with the published sizing defaults.
+
+        Raises
+        ------
+        NotFoundError, InvalidInputError
+        """
+        from workbench import sizing as sizing_rules
+
+        imports = self._rvtools()
+        record = imports.get(import_id)
+        export = imports.export(import_id)
+        vms = export.vms
+        selected = list(record.selected_clusters)
+        if selected:
+            vms = vms[vms["cluster"].isin(selected)]
+        out = (
+            vms["is_template"].fillna(False)
+            | vms["is_vcls"].fillna(False)
+            | vms["is_srm_placeholder"].fillna(False)
+        )
+        if not include_powered_off:
+            out |= ~vms["is_powered_on"].fillna(False)
+        vms = vms[~out.astype(bool)]
+        capacity = self._capacity(import_id, export, selected, sizing_rules)
+        return waving.plan_waves(
+            vms, group_by=group_by, max_vms=max_vms, max_tb=max_tb, capacity=capacity
+        )
+
+    def _capacity(self, import_id, export, selected, sizing_rules) -> HostCapacity | None:
+        latest = self._sizing().latest(import_id) if self._sizing else None
+        if latest is not None and not latest.options.empty:
+            options = latest.options
+            chosen = options[(options["scenario"] == "policy") & options["feasible"].astype(bool)]
+            if not chosen.empty:
+                best = chosen.sort_values("rank").iloc[0]
+                return HostCapacity(
+                    float(best["cpu_per_host"]),
+                    float(best["ram_per_host_mib"]),
+                    f"{best['vendor']} {best['lot']} {best['model']} (the newest sizing)",
+                )
+        settings = sizing_rules.SizingSettings()
+        hosts = export.hosts
+        if selected:
+            hosts = hosts[hosts["cluster"].isin(selected)]
+        supply = sizing_rules.host_supply(hosts)
+        if supply.empty:
+            return None
+        cores = float(supply["cores"].mean())
+        ram = float(supply["memory_mib"].mean())
+        return HostCapacity(
+            (cores - settings.reserve_cores) * settings.cpu_ratio * settings.target_utilisation,
+            max(0.0, ram - settings.reserve_ram_gib * 1024)
+            * settings.memory_overcommit
+            * settings.target_utilisation,
+            f"the source hosts' average ({cores:.0f} cores, {ram / 1024:.0f} GiB) at "
+            f"{settings.cpu_ratio:g}:1 vCPU:core, {settings.target_utilisation:.0%} target",
+        )
+
+    def create_waves(
+        self,
+        project: str | Project,
+        import_id: str,
+        *,
+        group_by: str = "cluster",
+        max_vms: int | None = None,
+        max_tb: float | None = None,
+        include_powered_off: bool = True,
+        days_per_wave: int = 5,
+        vms_per_day: int | None = None,
+        lag_days: int = 2,
+        after: str | Workflow | None = None,
+        replace_workflow: str | Workflow | None = None,
+        name: str = "Wave",
+    ) -> tuple[list[Workflow], WavePlan]:
+        """Plan waves (see :meth:`preview_waves`) and add them to a project as
+        ``migration_wave`` workflows "Wave 1", "Wave 2"..., each finishing ``lag_days``
+        (days of the project's calendar) before the next starts, the first after ``after``.
+
+        ``replace_workflow`` (e.g. the "Migration waves" step of a template) is replaced by
+        the chain: its predecessors lead into the first wave and its successors follow the
+        last, with their link types and lags. A wave lasts ``days_per_wave`` days, or
+        ``ceil(VMs / vms_per_day)`` when ``vms_per_day`` is given.
+
+        Waves made earlier from the same import are replaced, in the same change. Each
+        wave keeps its VM list (``vm_list``) and ``hardware_requirements`` (vms, vcpus,
+        memory_mib, storage_mib, hosts_needed, host_basis, clusters).
+
+        Raises
+        ------
+        NotFoundError, InvalidInputError, ConflictError
+        """
+        if vms_per_day is not None and (
+            isinstance(vms_per_day, bool) or not isinstance(vms_per_day, int) or vms_per_day < 1
+        ):
+            raise InvalidInputError(
+                f"VMs per day must be a whole number from 1; got {vms_per_day!r}."
+            )
+        plan_of_waves = self.preview_waves(
+            import_id,
+            group_by=group_by,
+            max_vms=max_vms,
+            max_tb=max_tb,
+            include_powered_off=include_powered_off,
+        )
+        source = {"import_id": import_id, "group_by": group_by}
+
+        def change(plan: Plan) -> list[str]:
+            previous = {
+                key
+                for key, w in plan.workflows.items()
+                if (w.wizard_state.get("wave") or {}).get("import_id") == import_id
+            }
+            if replace_workflow is not None:
+                previous.add(rules.resolve(plan, replace_workflow).id)
+            anchor = rules.resolve(plan, after) if after is not None else None
+            made: list[str] = []
+            for wave in plan_of_waves.waves:
+                days = days_per_wave
+                if vms_per_day:
+                    days = max(1, -(-wave.vm_count // vms_per_day))
+                clean = rules.clean_fields(
+                    {
+                        "name": f"{name} {wave.number}",
+                        "workflow_type": "migration_wave",
+                        "duration_days": days,
+                        "lag_days": lag_days,
+                        "description": f"{wave.vm_count:,} VMs: " + ", ".join(wave.groups),
+                        "hardware_requirements": wave.requirements(plan_of_waves.capacity),
+                        "wizard_state": {"wave": {**source, "number": wave.number}},
+                    },
+                    changes=False,
+                )
+                blank = Workflow(
+                    id=rules.new_key(),
+                    project_id="",
+                    name=clean["name"],
+                    workflow_type="migration_wave",
+                )
+                workflow = replace(rules.apply_fields(blank, clean), vm_list=wave.vms)
+                if made:
+                    plan.links.append(
+                        WorkflowLink(made[-1], workflow.id, "finish_to_start", lag_days)
+                    )
+                elif anchor is not None and anchor.id not in previous:
+                    plan.links.append(WorkflowLink(anchor.id, workflow.id))
+                plan.workflows[workflow.id] = workflow
+                made.append(workflow.id)
+            _rewire(plan, previous, made[0], made[-1])
+            return made
+
+        keys, plan = self._change(project, change)
+        return [plan.workflows[key] for key in keys], plan_of_waves
+
     # -- baselines -------------------------------------------------------------------------
 
     def save_baseline(self, project: str | Project, name: str) -> dict[str, Any]:
@@ -745,6 +927,25 @@ class Workflows:
         if row.get("start_date") is None and plan.workflows:
             patch["start_date"] = calendar.start  # the schedule needs an anchor: keep it
         return patch
+
+
+def _rewire(plan: Plan, old: set[str], first: str, last: str) -> None:
+    """Remove the workflows ``old`` (a step or chain being replaced); links into them from
+    outside now lead into ``first``, links out of them now leave from ``last``, with their
+    types and lags. One link per pair: a link the plan already has wins."""
+    kept: dict[tuple[str, str], WorkflowLink] = {}
+    for link in plan.links:
+        into, out_of = link.successor in old, link.predecessor in old
+        if into and out_of:
+            continue  # inside the old chain
+        if into:
+            link = replace(link, successor=first)
+        elif out_of:
+            link = replace(link, predecessor=last)
+        kept.setdefault((link.predecessor, link.successor), link)
+    plan.links[:] = list(kept.values())
+    for key in old:
+        del plan.workflows[key]
 
 
 def _as_list(value: Any) -> list:
