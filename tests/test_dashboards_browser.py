@@ -62,6 +62,9 @@ def test_landing_page_lists_the_dashboards(served, page, tmp_path):
     assert cards == [
         "Capacity Pick an RVTools import, select the clusters to size, and compare demand with"
         " supply, consolidation ratios, storage and migration risks.",
+        "Portfolio Every project by status, priority and progress, and the plan of one project"
+        " as a Gantt chart: its links, its critical path in red, a baseline's dates in grey and"
+        " today's date.",
         "Projects Every project in the workbench: filter the list; create, edit or delete a"
         " project with the form below.",
         "Sizing Rank every server lot of the loaded vendor baskets by total cost for the"
@@ -396,4 +399,41 @@ def test_sizing_reranks_on_a_slider_and_downloads_a_bom_that_opens(served, page,
         for row in book["Settings and trace"].iter_rows(min_row=2, max_row=30)
     }
     assert settings.get("vCPU:core ratio") == "1.0"
+    assert page.outside_requests == []
+
+
+def test_portfolio_gantt_draws_the_plan_with_its_links(served, page, tmp_path):
+    page.goto(served["url"] + "voila/render/portfolio.ipynb")
+    page.locator("table.wb-plan").wait_for(timeout=120_000)
+    page.wait_for_function(
+        "document.querySelectorAll('.wb-gantt .main-svg').length > 0", timeout=60_000
+    )
+    assert "Traceback" not in page.content()
+    portfolio = page.locator(".wb-portfolio").inner_text()
+    assert "Tailspin VDI platform" in portfolio and "Scheduled end" in portfolio
+    # The active project is shown first; its links are arrows, its critical bars red.
+    choice = page.locator(".wb-project-choice select")
+    assert choice.input_value() == "Tailspin VDI platform"
+    gantt = page.locator(".wb-gantt")
+    arrows = gantt.locator(".annotation-arrow-g path")
+    assert arrows.count() >= 5  # one per link of the new-solution template
+    assert gantt.locator("text.gtitle").text_content() == "Tailspin VDI platform"
+    fills = gantt.locator(".barlayer .point path").evaluate_all(
+        "paths => paths.map(p => getComputedStyle(p).fill)"
+    )
+    assert "rgb(179, 38, 30)" in fills  # critical red
+    legend = gantt.locator(".legendtext").all_text_contents()
+    assert "Baseline (Plan of record)" in legend and "Milestone" in legend
+    assert gantt.locator(".shapelayer path").count() >= 1  # today
+    page.screenshot(path=str(tmp_path / "portfolio.png"), full_page=True)
+
+    # Another project: the chart and the plan follow.
+    choice.select_option("Northwind VMware exit to Hyper-V")
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.wb-gantt text.gtitle');"
+        " return t && t.textContent.startsWith('Northwind'); }",
+        timeout=30_000,
+    )
+    assert "Wave 1" in page.locator(".wb-plan").inner_text()
+    assert gantt.locator(".annotation-arrow-g path").count() >= 10
     assert page.outside_requests == []

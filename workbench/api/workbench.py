@@ -94,7 +94,71 @@ class Workbench:
         [demo_import] = self.rvtools.list(target)[:1]
         if not demo_import.hardware_recommendations:
             self.sizing.recommend(demo_import.id)
+        self._demo_plans(target, demo_import.id)
         return len(new)
+
+    def _demo_plans(self, migration: str, import_id: str) -> None:
+        """Give each demo project without workflows a plan: its type's template set
+        (working days where a project says so), waves from the demo import in the VMware
+        migration, a start-to-finish link, progress as of today, and a baseline taken
+        before a slip, so the portfolio has variance to show."""
+        from datetime import date
+
+        from workbench.errors import InvalidInputError
+
+        today = date.today()
+        for project in self.projects.list():
+            if not project.metadata.get("demo") or self.workflows.list(project):
+                continue
+            if project.project_type in ("vmware_migration", "hardware_refresh"):
+                project = self.projects.update(project, calendar="working")
+            self.workflows.instantiate(project)
+            if project.name == migration:
+                self.workflows.create_waves(
+                    project,
+                    import_id,
+                    group_by="folder",
+                    max_vms=60,
+                    vms_per_day=20,
+                    replace_workflow="Migration waves",
+                )
+            if project.project_type == "hardware_refresh":
+                # The old support contract runs until the workload move starts.
+                self.workflows.add(
+                    project,
+                    "Old hardware support",
+                    "lifecycle_planning",
+                    duration_days=20,
+                    depends_on=[{"workflow": "Workload move", "type": "SF", "lag_days": 0}],
+                )
+            self.workflows.save_baseline(project, "Plan of record")
+            planned = self.workflows.list(project)
+            slipping = next(
+                (w for w in planned if w.workflow_type == "hardware_procurement"),
+                next((w for w in planned if w.duration_days >= 10), None),
+            )
+            if slipping is not None:  # a late delivery or a longer design: some variance
+                self.workflows.update(slipping, duration_days=slipping.duration_days + 5)
+            for workflow in sorted(self.workflows.list(project), key=lambda w: w.end_date):
+                if workflow.start_date > today:
+                    continue
+                done = workflow.end_date < today
+                elapsed = (today - workflow.start_date).days + 1
+                length = (workflow.end_date - workflow.start_date).days + 1
+                progress = 100 if done else min(95, max(5, round(100 * elapsed / length)))
+                try:
+                    self.workflows.update(workflow, progress_percentage=progress)
+                except InvalidInputError:  # a predecessor not done yet: nearly there
+                    self.workflows.update(workflow, progress_percentage=90)
+            # The project's own status follows its plan.
+            statuses = {w.status for w in self.workflows.list(project)}
+            finish = self.projects.get(project.ref).scheduled_end_date
+            if statuses == {"completed"}:
+                self.projects.update(project, status="completed", actual_end_date=finish)
+            elif statuses & {"in_progress", "completed"}:
+                self.projects.update(project, status="active", actual_end_date=None)
+            else:
+                self.projects.update(project, status="planning", actual_end_date=None)
 
     def backup(self, path: str | Path) -> BackupSummary:
         """Write every record and every data file into one archive, with checksums.
