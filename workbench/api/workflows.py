@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from workbench import templates as templating
@@ -844,6 +845,54 @@ class Workflows:
         for column in ("start_variance_days", "finish_variance_days"):
             frame[column] = frame[column].astype("Int64")
         return frame
+
+    # -- export ----------------------------------------------------------------------------
+
+    def export_plan(
+        self, project: str | Project, path: str | Path, *, baseline: str | None = None
+    ) -> Path:
+        """Write the project's plan for a project manager: ``.xlsx`` (plan, links, project)
+        or ``.xml`` (MS Project XML, MSPDI: opens in MS Project and ProjectLibre), chosen by
+        the file's suffix. The baseline (default: the latest, if any) goes along.
+
+        Raises
+        ------
+        InvalidInputError
+            Another suffix.
+        NotFoundError
+            No such project or baseline.
+        StoreUnavailableError
+            The file cannot be written.
+        """
+        from workbench.errors import NotFoundError
+        from workbench.io.plan_export import write_mspdi, write_plan_xlsx
+
+        target = Path(path)
+        writers = {".xlsx": write_plan_xlsx, ".xml": write_mspdi}
+        if target.suffix.lower() not in writers:
+            raise InvalidInputError(
+                f"{target.name}: a plan is written as .xlsx or as .xml (MS Project XML)."
+            )
+        with self._store.unit_of_work() as session:
+            row = project_records.find(session, project)
+        workflows = self.frame(project)
+        links = self.links(project)
+        variance = None
+        try:
+            variance = self.variance(project, baseline)
+        except NotFoundError:
+            if baseline is not None:
+                raise
+        facts = {
+            "name": row["name"],
+            "start_date": row.get("start_date"),
+            "scheduled_end_date": row.get("scheduled_end_date"),
+            "target_end_date": row.get("target_end_date"),
+            "calendar": row.get("calendar") or "calendar",
+            "holidays": row.get("holidays") or [],
+            "weekend": row.get("weekend") if row.get("weekend") is not None else [5, 6],
+        }
+        return writers[target.suffix.lower()](target, facts, workflows, links, variance)
 
     # -- the plan --------------------------------------------------------------------------
 

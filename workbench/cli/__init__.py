@@ -1,7 +1,7 @@
 """The ``workbench`` command. Errors become one plain line on stderr and an exit code.
 
 One module per command group (``store``, ``backup``, ``projects``, ``rvtools``, ``baskets``,
-``sizing``, ``schedule``, ``workflows``); each registers its commands and imports what it needs only when a
+``sizing``, ``schedule``, ``workflows``, ``plan``); each registers its commands and imports what it needs only when a
 command runs, so ``--help`` stays quick.
 """
 
@@ -12,7 +12,17 @@ import os
 import sys
 from collections.abc import Sequence
 
-from workbench.cli import backup, baskets, projects, rvtools, schedule, sizing, store, workflows
+from workbench.cli import (
+    backup,
+    baskets,
+    plan,
+    projects,
+    rvtools,
+    schedule,
+    sizing,
+    store,
+    workflows,
+)
 from workbench.errors import (
     ConflictError,
     ImportRejectedError,
@@ -30,7 +40,7 @@ EXIT_CODES = {
     StoreUnavailableError: 5,
     ImportRejectedError: 6,
 }
-GROUPS = (store, backup, projects, workflows, rvtools, baskets, sizing, schedule)
+GROUPS = (store, backup, projects, workflows, plan, rvtools, baskets, sizing, schedule)
 
 
 def build_parser() -> argparse.ArgumentParser:

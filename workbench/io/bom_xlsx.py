@@ -34,7 +34,8 @@ _HEADINGS = {
 }
 
 
-def _put(sheet, row: int, column: int, value: Any, number_format: str | None = None):
+def put_cell(sheet, row: int, column: int, value: Any, number_format: str | None = None):
+    """Write one cell: text always as text (never a formula), numbers with ``number_format``."""
     from openpyxl.styles import Alignment
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -68,16 +69,16 @@ def write_bom(bom, path: str | Path) -> Path:
     book = Workbook()
     sheet = book.active
     sheet.title = "BOM"
-    _put(sheet, 1, 1, bom.title).font = Font(bold=True, size=14)
+    put_cell(sheet, 1, 1, bom.title).font = Font(bold=True, size=14)
     row = 3
     for label, value in bom.header:
-        _put(sheet, row, 1, label).font = bold
-        _put(sheet, row, 3, value)
+        put_cell(sheet, row, 1, label).font = bold
+        put_cell(sheet, row, 3, value)
         row += 1
     row += 1
     columns = list(bom.lines.columns)
     for number, name in enumerate(columns, start=1):
-        cell = _put(sheet, row, number, _HEADINGS.get(name, name))
+        cell = put_cell(sheet, row, number, _HEADINGS.get(name, name))
         cell.font, cell.fill = bold, band
     header_row = row
     for record in bom.lines.itertuples(index=False):
@@ -86,31 +87,31 @@ def write_bom(bom, path: str | Path) -> Path:
         for number, name in enumerate(columns, start=1):
             value = getattr(record, name)
             fmt = USD if name.endswith("_usd") else EUR if name.endswith("_eur") else None
-            cell = _put(sheet, row, number, None if _missing(value) else value, fmt)
+            cell = put_cell(sheet, row, number, None if _missing(value) else value, fmt)
             if priced:
                 cell.font = bold
     row += 2
-    _put(sheet, row, 4, "Total USD").font = bold
-    _put(sheet, row, 7, bom.totals["usd"], USD).font = bold
+    put_cell(sheet, row, 4, "Total USD").font = bold
+    put_cell(sheet, row, 7, bom.totals["usd"], USD).font = bold
     row += 1
-    _put(sheet, row, 4, "Total EUR").font = bold
-    _put(sheet, row, 9, bom.totals["eur"], EUR).font = bold
+    put_cell(sheet, row, 4, "Total EUR").font = bold
+    put_cell(sheet, row, 9, bom.totals["eur"], EUR).font = bold
     for note in bom.notes:
         row += 2
-        _put(sheet, row, 1, note).font = Font(italic=True)
+        put_cell(sheet, row, 1, note).font = Font(italic=True)
     for number, width in enumerate(_WIDTHS["BOM"], start=1):
         sheet.column_dimensions[chr(64 + number)].width = width
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
 
     trace = book.create_sheet("Settings and trace")
-    _put(trace, 1, 1, "Sizing settings").font = Font(bold=True, size=13)
+    put_cell(trace, 1, 1, "Sizing settings").font = Font(bold=True, size=13)
     row = 2
     for label, value in bom.settings:
-        _put(trace, row, 1, label)
-        _put(trace, row, 2, value)
+        put_cell(trace, row, 1, label)
+        put_cell(trace, row, 2, value)
         row += 1
     row += 1
-    _put(trace, row, 1, "Calculation trace").font = Font(bold=True, size=13)
+    put_cell(trace, row, 1, "Calculation trace").font = Font(bold=True, size=13)
     row = _table(trace, row + 1, bom.trace, bold, band)
     for letter, width in zip("ABCD", (34, 80, 16, 12), strict=True):
         trace.column_dimensions[letter].width = width
@@ -137,10 +138,10 @@ def _missing(value: Any) -> bool:
 def _table(sheet, row: int, frame, bold, band) -> int:
     """Write ``frame`` with a banded header from ``row``; return the last row written."""
     for number, name in enumerate(frame.columns, start=1):
-        cell = _put(sheet, row, number, str(name).replace("_", " ").capitalize())
+        cell = put_cell(sheet, row, number, str(name).replace("_", " ").capitalize())
         cell.font, cell.fill = bold, band
     for record in frame.itertuples(index=False):
         row += 1
         for number, value in enumerate(record, start=1):
-            _put(sheet, row, number, None if _missing(value) else value)
+            put_cell(sheet, row, number, None if _missing(value) else value)
     return row
