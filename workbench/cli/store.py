@@ -1,4 +1,5 @@
-"""``workbench init | migrate | demo | serve``: the store and the dashboards."""
+"""``workbench init | migrate | demo | serve | lab``: the store, the dashboards and the
+notebooks."""
 
 from __future__ import annotations
 
@@ -42,6 +43,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(port=args.port, host=args.host, folder=args.dashboards, env=env, options=options)
 
 
+def cmd_lab(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from workbench.errors import NotFoundError
+
+    folder = Path(args.notebooks or "notebooks").resolve()
+    if not folder.is_dir():
+        raise NotFoundError(f"There is no notebooks folder at {folder}.")
+    ws = open_workbench(args)  # migrate before any kernel starts
+    env = dict(os.environ, WORKBENCH_HOME=str(ws.settings.home), WORKBENCH_DB=ws.settings.db_url)
+    ws.close()  # the kernels open it themselves, one unit of work at a time
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--ServerApp.ip={args.host}",
+        f"--ServerApp.port={args.port}",
+        f"--ServerApp.root_dir={folder}",
+        # Nothing from the internet: no extension catalogue, no update or news checks.
+        "--LabApp.extension_manager=readonly",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # a container's root; it listens on localhost only
+    print(f"JupyterLab on {folder}, store {ws.settings.db_url}; stop with Ctrl+C.", flush=True)
+    os.execve(sys.executable, command, env)  # JupyterLab takes over this process and its signals
+    return 0  # pragma: no cover
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     """Add this group's commands to the ``workbench`` parser."""
     commands.add_parser(
@@ -53,6 +85,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser("demo", help="load generated demo projects")
     demo.add_argument("--if-empty", action="store_true", help="only when the store has no project")
     demo.set_defaults(func=cmd_demo)
+    lab = commands.add_parser("lab", help="JupyterLab on the notebooks, with the dashboards' store")
+    lab.add_argument("--port", type=int, default=8888)
+    lab.add_argument("--host", default="127.0.0.1")
+    lab.add_argument("--notebooks", help="folder of notebooks (default: ./notebooks)")
+    lab.set_defaults(func=cmd_lab)
     serve = commands.add_parser("serve", help="serve the Voila dashboards")
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--host", default="127.0.0.1")
