@@ -65,6 +65,8 @@ def test_landing_page_lists_the_dashboards(served, page, tmp_path):
         "Portfolio Every project by status, priority and progress, and the plan of one project"
         " as a Gantt chart: its links, its critical path in red, a baseline's dates in grey and"
         " today's date.",
+        "Project setup Set up a project step by step: basics, a template of workflows, dates"
+        " and calendar, the team and the client's RVTools export; the plan is built at the end.",
         "Projects Every project in the workbench: filter the list; create, edit or delete a"
         " project with the form below.",
         "Sizing Rank every server lot of the loaded vendor baskets by total cost for the"
@@ -436,4 +438,63 @@ def test_portfolio_gantt_draws_the_plan_with_its_links(served, page, tmp_path):
     )
     assert "Wave 1" in page.locator(".wb-plan").inner_text()
     assert gantt.locator(".annotation-arrow-g path").count() >= 10
+    assert page.outside_requests == []
+
+
+def test_project_setup_resumes_in_a_new_kernel_and_imports_an_upload(served, page, tmp_path):
+    from workbench.demo import write_synthetic_rvtools
+
+    export = tmp_path / "RVTools_setup.xlsx"
+    write_synthetic_rvtools(export, 60, seed=4)
+    url = served["url"] + "voila/render/project_setup.ipynb"
+    page.goto(url)
+    setup = page.locator(".wb-setup")
+    setup.wait_for(timeout=120_000)
+    page.get_by_label("Name").fill("Setup in the browser")
+    page.get_by_label("Type").select_option(label="VMware migration")
+    page.locator(".wb-next").click()
+    page.locator(".wb-step.wb-current", has_text="2 Template").wait_for(timeout=30_000)
+    assert "Hardware procurement" in page.locator(".wb-setup table").inner_text()
+    page.locator(".wb-next").click()
+    page.locator(".wb-step.wb-current", has_text="3 Dates and calendar").wait_for(timeout=30_000)
+
+    # A new page is a new kernel: the setup resumes from the store at step 3.
+    page.goto(url)
+    setup.wait_for(timeout=120_000)
+    resume = page.get_by_label("Resume")
+    assert "Setup in the browser (step 3 of 6)" in resume.inner_text().replace("\xa0", " ")
+    page.get_by_role("button", name="Resume this setup").click()
+    page.locator(".wb-step.wb-current", has_text="3 Dates and calendar").wait_for(timeout=30_000)
+    page.get_by_label("Start").fill("2027-01-04")
+    page.locator(".wb-next").click()
+    page.locator(".wb-step.wb-current", has_text="4 Team").wait_for(timeout=30_000)
+    page.get_by_label("Team").fill("Ana, Bram")
+    page.locator(".wb-next").click()
+    page.locator(".wb-step.wb-current", has_text="5 RVTools export").wait_for(timeout=30_000)
+    with page.expect_file_chooser(timeout=30_000) as chooser:
+        page.locator(".wb-upload").click()
+    chooser.value.set_files(str(export))
+    summary = page.locator(".wb-import-summary", has_text="Imported RVTools_setup.xlsx")
+    summary.wait_for(timeout=120_000)
+    shown = " ".join(summary.inner_text().split())
+    page.screenshot(path=str(tmp_path / "setup-upload.png"), full_page=True)
+    page.locator(".wb-next").click()
+    page.locator(".wb-step.wb-current", has_text="6 Review").wait_for(timeout=30_000)
+    page.locator(".wb-build").click()
+    done = page.locator(".wb-setup-message", has_text="Plan created")
+    done.wait_for(timeout=120_000)
+    assert "migration waves" in done.inner_text()
+    assert "Traceback" not in page.content()
+    with workbench.open(served["db"], home=str(served["home"])) as ws:
+        project = ws.projects.get("Setup in the browser")
+        assert project.metadata["setup"]["finished"] is True
+        assert project.assigned_team == ("Ana", "Bram")
+        names = [w.name for w in ws.workflows.list(project)]
+        assert names[0] == "Assessment" and "Wave 1" in names
+        [record] = ws.rvtools.list(project)
+        assert record.filename == "RVTools_setup.xlsx"
+        assert (
+            f"Imported RVTools_setup.xlsx: {record.total_vms} VMs, {record.total_hosts} hosts"
+            in shown
+        )
     assert page.outside_requests == []

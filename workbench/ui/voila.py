@@ -44,6 +44,8 @@ JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"
 
 ENV_IDLE = "WORKBENCH_KERNEL_IDLE_SECONDS"
 ENV_MAX_KERNELS = "WORKBENCH_MAX_KERNELS"
+UPLOAD_LIMIT_BYTES = 128 * 2**20
+"""Largest websocket message the dashboards take: a 100 MiB upload and its framing."""
 ENV_TOKEN = "WORKBENCH_TOKEN"
 ENV_ALLOWED_HOSTS = "WORKBENCH_ALLOWED_HOSTS"
 
@@ -656,6 +658,9 @@ def _voila_application(options: ServingOptions):
             names = allowed_names(self.ip, options.allowed_hosts)
             self.app = HostCheckedApplication(workbench_allowed_names=names, **settings)
             self.app.settings.update(self.tornado_settings)
+            # Uploads (the project-setup wizard's RVTools step) arrive as one websocket
+            # message; tornado's default limit is 10 MiB.
+            self.app.settings.setdefault("websocket_max_message_size", UPLOAD_LIMIT_BYTES)
             self.app.add_handlers(".*$", self.init_handlers())
             self.log.info(
                 "Kernels: at most %d; idle ones without a page culled after %d s (checked every %d s). Hosts: %s",
