@@ -31,6 +31,7 @@ task occupies the half-open range [start, start + duration).
 from __future__ import annotations
 
 import bisect
+import gc
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -385,6 +386,18 @@ def compute(tasks: Sequence[Task], links: Sequence[Link], calendar: Calendar) ->
     ScheduleCycleError
         The links form a loop; the error lists it (``a -> b -> a``).
     """
+    # The passes allocate many small, acyclic objects: the cyclic collector would scan the
+    # whole heap again and again (time growing faster than the plan) for nothing to free.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _compute(tasks, links, calendar)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _compute(tasks: Sequence[Task], links: Sequence[Link], calendar: Calendar) -> Schedule:
     _validate(tasks, links)
     count = len(tasks)
     position = {task.id: i for i, task in enumerate(tasks)}
@@ -572,7 +585,8 @@ def _validate(tasks: Sequence[Task], links: Sequence[Link]) -> None:
         if task.id in seen:
             raise InvalidInputError(f"Task id {task.id!r} is used twice.")
         seen.add(task.id)
-        _check_days(task.duration_days, f"Task {task.id!r}: duration_days", minimum=0)
+        if not _whole_days(task.duration_days, 0):
+            _check_days(task.duration_days, f"Task {task.id!r}: duration_days", minimum=0)
         if task.constraint is not None and task.constraint.kind not in CONSTRAINT_TYPES:
             raise InvalidInputError(
                 f"Task {task.id!r}: constraint type {task.constraint.kind!r} is not one of "
@@ -593,17 +607,23 @@ def _validate(tasks: Sequence[Task], links: Sequence[Link]) -> None:
                 f"Link {link.predecessor!r} -> {link.successor!r}: type {link.type!r} is not "
                 "one of FS, SS, FF, SF."
             )
-        _check_days(
-            link.lag_days,
-            f"Link {link.predecessor!r} -> {link.successor!r}: lag_days",
-            minimum=-MAX_DAYS,
-        )
+        if not _whole_days(link.lag_days, -MAX_DAYS):
+            _check_days(
+                link.lag_days,
+                f"Link {link.predecessor!r} -> {link.successor!r}: lag_days",
+                minimum=-MAX_DAYS,
+            )
         pair = (link.predecessor, link.successor)
         if pair in pairs:
             raise InvalidInputError(
                 f"Tasks {link.predecessor!r} and {link.successor!r} are linked twice; keep one link."
             )
         pairs.add(pair)
+
+
+def _whole_days(value: Any, minimum: int) -> bool:
+    """True for a whole number of days in range (the message is built only when not)."""
+    return type(value) is int and minimum <= value <= MAX_DAYS
 
 
 def _check_days(value: Any, label: str, minimum: int) -> None:
