@@ -166,3 +166,18 @@ def test_database_keeps_created_at_and_sets_updated_at(ws):
         "UPDATE type::record('project', $k) SET priority = 'high' RETURN AFTER", {"k": project.id}
     )[0][0]
     assert later["updated_at"] > project.updated_at and later["created_at"] == project.created_at
+
+
+def test_projects_from_before_the_schedule_migration_take_a_calendar(disk_url, tmp_path):
+    store = Store(Settings.from_env(db_url=disk_url, home=str(tmp_path)))
+    earlier = [m for m in load_migrations() if m.number < 10]
+    migrate(store, earlier)
+    with store.unit_of_work() as s:
+        s.query("CREATE project:old CONTENT {name: 'Old', project_type: 'hardware_refresh'}")
+    migrate(store)
+    with workbench.open(disk_url, home=str(tmp_path)) as ws:
+        old = ws.projects.get("Old")
+        assert (old.calendar, old.holidays, old.weekend) == ("calendar", (), (5, 6))
+        ws.projects.update(old, calendar="working", start_date="2027-01-04")
+        ws.workflows.add(old, "Assess", "assessment", duration_days=2)
+        assert ws.workflows.get("Assess", old).end_date.isoformat() == "2027-01-05"

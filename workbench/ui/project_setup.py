@@ -248,10 +248,12 @@ class ProjectSetup:
         self.holidays.value = ", ".join(d.isoformat() for d in p.holidays)
         self.team.value = ", ".join(p.assigned_team)
         self.created_by.value = p.created_by or ""
-        self.group_by.value = self.setup.get("group_by", "cluster")
-        self.max_vms.value = int(self.setup.get("max_vms", 50))
         if self.setup.get("import_id"):
             self.import_summary.value = self._import_html(self.setup["import_id"])
+            self._offer_groupings(self.setup["import_id"])
+        if self.setup.get("group_by") in {v for _, v in self.group_by.options}:
+            self.group_by.value = self.setup["group_by"]
+        self.max_vms.value = int(self.setup.get("max_vms", 50))
         self.note.value = message(f"Resumed the setup of “{p.name}”.", "info")
         self._show(min(int(self.setup.get("step", 2)), len(STEPS)))
 
@@ -350,6 +352,22 @@ class ProjectSetup:
         self.setup["import_id"] = record.id
         self._save()
         self.import_summary.value = self._import_html(record.id)
+        self._offer_groupings(record.id)
+
+    def _offer_groupings(self, import_id: str) -> None:
+        """Waves by cluster, folder, resource pool, or any custom attribute of the export."""
+        record = self.ws.rvtools.get(import_id)
+        custom = ((record.data_quality or {}).get("custom_columns") or {}).get("vInfo") or []
+        chosen = self.group_by.value
+        self.group_by.options = [
+            ("Cluster", "cluster"),
+            ("Folder", "folder"),
+            ("Resource pool", "resource_pool"),
+            *((f"Custom attribute: {name}", name) for name in custom),
+        ]
+        self.group_by.value = (
+            chosen if chosen in {v for _, v in self.group_by.options} else "cluster"
+        )
 
     def _import_html(self, import_id: str) -> str:
         record = self.ws.rvtools.get(import_id)
