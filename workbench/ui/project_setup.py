@@ -428,16 +428,17 @@ class ProjectSetup:
         if template and not self.ws.workflows.list(self.project.ref):
             self.ws.workflows.instantiate(self.project.ref, template)
         import_id = self.setup.get("import_id")
-        made = []
+        made, notes = [], []
         if import_id:
             names = {w.name for w in self.ws.workflows.list(self.project.ref)}
-            made, _plan = self.ws.workflows.create_waves(
+            made, wave_plan = self.ws.workflows.create_waves(
                 self.project.ref,
                 import_id,
                 group_by=self.setup.get("group_by", "cluster"),
                 max_vms=int(self.setup.get("max_vms", 50)),
                 replace_workflow="Migration waves" if "Migration waves" in names else None,
             )
+            notes = wave_plan.warnings
         self.setup.update(finished=True, step=len(STEPS))
         self._save()
         workflows = self.ws.workflows.list(self.project.ref)
@@ -445,9 +446,12 @@ class ProjectSetup:
         self.note.value = message(
             f"Plan created: {count(len(workflows))} workflows"
             + (f" including {count(len(made))} migration waves" if made else "")
-            + f", scheduled end {day(self.ws.projects.get(self.project.ref).scheduled_end_date)}."
-            " See it in the Portfolio dashboard.",
+            + f", scheduled end {day(self.ws.projects.get(self.project.ref).scheduled_end_date)}.",
             "success",
+        ) + "".join(message(note, "info") for note in notes[:5])
+        self.note.value += (
+            '<div class="wb-note">See the plan as a Gantt chart in the '
+            '<a href="portfolio.ipynb" target="_blank">Portfolio dashboard</a>.</div>'
         )
         self.build_button.disabled = True
 
