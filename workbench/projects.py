@@ -253,7 +253,8 @@ def parse_date(value: Any, label: str = "date") -> date | None:
     )
 
 
-def _progress(value: Any) -> int:
+def check_progress(value: Any) -> int:
+    """A whole percentage 0..100; :class:`InvalidInputError` (field ``progress_percentage``) if not."""
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float))
@@ -332,7 +333,7 @@ _CLEANERS = {
     "start_date": lambda v: parse_date(v, "start_date"),
     "target_end_date": lambda v: parse_date(v, "target_end_date"),
     "actual_end_date": lambda v: parse_date(v, "actual_end_date"),
-    "progress_percentage": _progress,
+    "progress_percentage": check_progress,
     "created_by": lambda v: _text(v, "created_by", required=False, max_length=200),
     "assigned_team": _team,
     "metadata": _metadata,

@@ -636,28 +636,34 @@ def _check_days(value: Any, label: str, minimum: int) -> None:
 # ------------------------------------------------------------------------------ JSON plans
 
 
+def _code(value: Any, codes: Mapping[str, str], where: str, choices: str) -> str:
+    """The short code of ``value``, given as a code (any case) or as its long name."""
+    text = str(value).strip()
+    names = {name: code for code, name in codes.items()}
+    code = text.upper() if text.upper() in codes else names.get(text.lower())
+    if code is None:
+        raise InvalidInputError(f"{where}: type {value!r} is not one of {choices}.")
+    return code
+
+
 def link_type(value: Any, where: str = "link") -> str:
     """'FS', 'SS', 'FF' or 'SF' from a code or the seed's name (``finish_to_start`` ...)."""
-    text = str(value).strip()
-    code = text.upper() if text.upper() in LINK_TYPES else LINK_CODES.get(text.lower())
-    if code is None:
-        raise InvalidInputError(
-            f"{where}: type {value!r} is not one of FS, SS, FF, SF "
-            "(finish_to_start, start_to_start, finish_to_finish, start_to_finish)."
-        )
-    return code
+    return _code(
+        value,
+        LINK_TYPES,
+        where,
+        "FS, SS, FF, SF (finish_to_start, start_to_start, finish_to_finish, start_to_finish)",
+    )
 
 
 def constraint_type(value: Any, where: str = "constraint") -> str:
     """'SNET' or 'FNLT' from a code or a long name."""
-    text = str(value).strip()
-    code = text.upper() if text.upper() in CONSTRAINT_TYPES else CONSTRAINT_CODES.get(text.lower())
-    if code is None:
-        raise InvalidInputError(
-            f"{where}: type {value!r} is not one of SNET (start_no_earlier_than), "
-            "FNLT (finish_no_later_than)."
-        )
-    return code
+    return _code(
+        value,
+        CONSTRAINT_TYPES,
+        where,
+        "SNET (start_no_earlier_than), FNLT (finish_no_later_than)",
+    )
 
 
 def parse_day(value: Any, where: str) -> date:

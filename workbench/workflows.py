@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench import schedule as scheduling
 from workbench.errors import InvalidInputError, NotFoundError
-from workbench.projects import _shown, invalid, parse_date
+from workbench.projects import _shown, check_progress, invalid, parse_date
 from workbench.text import check_nested_text, clean_text, fold_name
 
 if TYPE_CHECKING:
@@ -240,21 +240,6 @@ def _days(value: Any, field_name: str, minimum: int) -> int:
     return int(value)
 
 
-def _progress(value: Any) -> int:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or value != value
-        or int(value) != value
-        or not 0 <= value <= 100
-    ):
-        raise invalid(
-            "progress_percentage",
-            f"Progress must be a whole number from 0 to 100 (percent); got {_shown(value)}.",
-        )
-    return int(value)
-
-
 def _people(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -293,7 +278,7 @@ _CLEANERS = {
     "workflow_type": lambda v: _choice(v, WORKFLOW_TYPES, "workflow_type"),
     "duration_days": lambda v: _days(v, "duration_days", 0),
     "status": lambda v: _choice(v, WORKFLOW_STATUSES, "status"),
-    "progress_percentage": _progress,
+    "progress_percentage": check_progress,
     "assigned_to": _people,
     "dependency_type": dependency_type,
     "lag_days": lambda v: _days(v, "lag_days", -scheduling.MAX_DAYS),

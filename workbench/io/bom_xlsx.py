@@ -53,6 +53,19 @@ def put_cell(sheet, row: int, column: int, value: Any, number_format: str | None
     return cell
 
 
+def save_workbook(book, path: str | Path, what: str) -> Path:
+    """Save an openpyxl workbook; :class:`StoreUnavailableError` naming ``what`` when the
+    file cannot be written (folder missing, read-only, full)."""
+    target = Path(path)
+    try:
+        book.save(target)
+    except OSError as exc:
+        raise StoreUnavailableError(
+            f"{what} cannot be written to {target}: {exc.strerror or exc}."
+        ) from None
+    return target
+
+
 def write_bom(bom, path: str | Path) -> Path:
     """Write ``bom`` (a :class:`workbench.bom.Bom`) to ``path``; return the path.
 
@@ -121,14 +134,7 @@ def write_bom(bom, path: str | Path) -> Path:
     for number in range(1, len(bom.demand.columns) + 1):
         demand.column_dimensions[chr(64 + number)].width = 18 if number > 1 else 34
 
-    target = Path(path)
-    try:
-        book.save(target)
-    except OSError as exc:
-        raise StoreUnavailableError(
-            f"The BOM cannot be written to {target}: {exc.strerror or exc}."
-        ) from None
-    return target
+    return save_workbook(book, path, "The BOM")
 
 
 def _missing(value: Any) -> bool:

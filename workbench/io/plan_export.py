@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 import pandas as pd
 
 from workbench.errors import StoreUnavailableError
-from workbench.io.bom_xlsx import put_cell
+from workbench.io.bom_xlsx import put_cell, save_workbook
 
 MSPDI_NAMESPACE = "http://schemas.microsoft.com/project"
 # MSPDI link types: 0 finish-finish, 1 finish-start, 2 start-finish, 3 start-start.
@@ -315,11 +315,4 @@ def write_plan_xlsx(
         put_cell(about, row, 2, value, "yyyy-mm-dd")
     about.column_dimensions["A"].width = 26
     about.column_dimensions["B"].width = 40
-    target = Path(path)
-    try:
-        book.save(target)
-    except OSError as exc:
-        raise StoreUnavailableError(
-            f"The plan cannot be written to {target}: {exc.strerror or exc}."
-        ) from None
-    return target
+    return save_workbook(book, path, "The plan")
