@@ -45,6 +45,7 @@ REAL_BASKETS = [
     for vendor in ("Dell", "Lenovo")
 ]
 BARE = "zz_bare_baseline.ipynb"
+REAL_PROJECT = "Real export migration"
 GOALS = {"tti_ratio": 1.3, "load_mb": 8.0, "change_mb": 1.0, "change_s": 1.0}
 QUIET_S = 1.0
 
@@ -82,6 +83,10 @@ READY = {
     "sizing.ipynb": "document.querySelector('.wb-ranking-table table')"
     " && document.querySelector('.wb-cost-chart .main-svg')"
     " && document.querySelector('.wb-trace-table table')",
+    "portfolio.ipynb": "document.querySelector('table.wb-plan')"
+    " && document.querySelector('.wb-gantt .main-svg')"
+    " && document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3",
+    "project_setup.ipynb": "document.querySelector('.wb-setup .wb-next')",
 }
 DEFAULT_READY = "document.querySelector('.jupyter-widgets')"
 
@@ -204,6 +209,38 @@ def changes_for(name: str, page) -> list[tuple[str, callable, str]]:
                 f" return r && r.innerText !== b; }})({json.dumps(before)})",
             )
         ]
+    if name == "portfolio.ipynb":
+        options = page.eval_on_selector_all(
+            ".wb-project-choice select option", "os => os.map(o => o.value)"
+        )
+        current = page.locator(".wb-project-choice select").input_value()
+        # The project with the most workflows (the real export's waves, when there).
+        other = next((o for o in options if o == REAL_PROJECT), None) or next(
+            (o for o in options if o != current), None
+        )
+        if other is None:
+            return []
+        return [
+            (
+                f"show another plan ({other})",
+                lambda: page.locator(".wb-project-choice select").select_option(other),
+                "(p => { const t = document.querySelector('.wb-gantt text.gtitle');"
+                f" return t && t.textContent === p; }})({json.dumps(other)})",
+            )
+        ]
+    if name == "project_setup.ipynb":
+        return [
+            (
+                "basics -> template",
+                lambda: (
+                    page.get_by_label("Name").fill(f"Benchmark setup {time.monotonic_ns()}"),
+                    page.locator(".wb-next").click(),
+                ),
+                "document.querySelector('.wb-step.wb-current')"
+                " && document.querySelector('.wb-step.wb-current').innerText.includes('Template')"
+                " && document.querySelector('.wb-setup table')",
+            )
+        ]
     return []
 
 
@@ -250,6 +287,14 @@ def prepare(base: Path, export: Path | None) -> tuple[Path, dict[str, str]]:
         if export is not None:
             target = "project:" + ws.rvtools.list()[0].project_id.removeprefix("project:")
             ws.rvtools.upload(target, export, imported_by="benchmark", progress=False)
+            # The portfolio shows a plan with waves from the real export.
+            project = ws.projects.create(REAL_PROJECT, "vmware_migration", calendar="working")
+            real = ws.rvtools.upload(project, export, imported_by="benchmark", progress=False)
+            ws.workflows.instantiate(project)
+            ws.workflows.create_waves(
+                project, real.id, max_vms=100, replace_workflow="Migration waves"
+            )
+            ws.workflows.save_baseline(project, "Plan of record")
             # The sizing dashboard ranks the real export against the real baskets too.
             for basket in REAL_BASKETS:
                 if basket.is_file():
