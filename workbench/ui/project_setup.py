@@ -202,17 +202,18 @@ class ProjectSetup:
             self.note.value = message(str(exc))
 
     def _show(self, step: int) -> None:
-        self.step = step
-        reached = int(self.setup.get("step", 1))
-        self.steps.value = steps_html(step, reached)
-        self.body.children = [self.panels[step - 1]]
-        self.back.disabled = step == 1
-        self.next.layout.display = "none" if step == len(STEPS) else None
-        self.resume_row.layout.display = None if step == 1 and not self.project else "none"
+        # Fill the step first, then show it: the page never shows a half-filled step.
         if step == 2:
             self._offer_templates()
         if step == 6:
             self.review.value = self._review_html()
+        self.step = step
+        reached = int(self.setup.get("step", 1))
+        self.body.children = [self.panels[step - 1]]
+        self.back.disabled = step == 1
+        self.next.layout.display = "none" if step == len(STEPS) else None
+        self.resume_row.layout.display = None if step == 1 and not self.project else "none"
+        self.steps.value = steps_html(step, reached)
 
     def _save(self, **changes: Any) -> None:
         """Write the project's fields and the wizard's state (the step reached)."""
