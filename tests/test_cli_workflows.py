@@ -97,3 +97,10 @@ def test_mistakes_are_one_plain_line_and_nothing_changes(run):
         assert err.startswith("error: ") and message in err, err
         assert err.count("\n") == 1
     assert run("workflow", "list", "Move", "--json")[1] == before
+
+
+def test_a_baseline_of_a_project_without_workflows(run):
+    assert run("project", "create", "Empty", "--type", "new_solution")[0] == 0
+    assert run("workflow", "baseline", "Empty", "--save", "b1")[0] == 0
+    code, out, err = run("workflow", "baseline", "Empty")
+    assert (code, out, err) == (0, "No workflows to compare with baseline 'b1'.\n", "")

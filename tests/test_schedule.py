@@ -489,3 +489,36 @@ def test_along_the_critical_path_durations_and_lags_make_the_project_length(netw
     )
     assert total == schedule.length_days
     assert schedule.indices[path[0]][0] == 0
+
+
+def test_a_milestone_held_by_a_start_sets_the_project_finish():
+    schedule = compute(
+        [Task("work", 5), Task("go-live", 0)],
+        [Link("work", "go-live", "SS", 10)],
+        Calendar(d("2026-01-05")),
+    )
+    assert schedule.task("go-live").early_start == d("2026-01-15")
+    assert schedule.finish == d("2026-01-15")  # not the day before the milestone
+    assert schedule.length_days == 10
+
+
+def test_a_deadline_on_a_milestone_is_its_own_day():
+    schedule = compute(
+        [Task("work", 10), Task("gate", 0, Constraint("FNLT", d("2026-01-05")))],
+        [],
+        Calendar(d("2026-01-05")),
+    )
+    gate = schedule.task("gate")
+    assert (gate.late_start, gate.late_finish, gate.total_float) == (
+        d("2026-01-05"),
+        d("2026-01-05"),
+        0,
+    )
+    assert gate.critical
+
+
+def test_a_start_no_earlier_than_long_before_the_start_holds_nothing():
+    schedule = compute(
+        [Task("A", 2, Constraint("SNET", date(1, 1, 1)))], [], Calendar(d("2026-01-05"), True)
+    )
+    assert schedule.task("A").early_start == d("2026-01-05")

@@ -121,3 +121,12 @@ def test_a_looping_set_is_refused(ws):
     ws.workflows.save_template("L: b", "loop", "other", workflow_name="b", depends_on=["a"])
     with pytest.raises(ScheduleCycleError, match="loops: (a -> b -> a|b -> a -> b)"):
         ws.workflows.save_template("L: a", "loop", "other", workflow_name="a", depends_on=["b"])
+
+
+def test_a_set_keeps_its_last_template(ws):
+    names = list(ws.workflows.templates("hardware_refresh")["name"])
+    for name in reversed(names[1:]):
+        ws.workflows.delete_template(name)
+    with pytest.raises(InvalidInputError, match="the last template of set 'hardware_refresh'"):
+        ws.workflows.delete_template(names[0])
+    assert list(ws.workflows.templates("hardware_refresh")["name"]) == names[:1]

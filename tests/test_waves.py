@@ -148,3 +148,32 @@ def test_waves_replace_the_template_step_and_are_replanned(ws, export_path):
     assert len(again) == frame.index.str.startswith("Wave ").sum()
     assert frame.loc["Wave 1", "depends_on"] == "Commissioning (FS)"
     assert frame.loc["Decommissioning", "depends_on"] == f"Wave {len(again)} (FS+5)"
+
+
+def test_waves_planned_again_keep_their_progress_people_links_and_baseline(ws, export_path):
+    project = ws.projects.create("Again", "vmware_migration", start_date=date(2026, 3, 2))
+    record = ws.rvtools.upload("Again", export_path, progress=False)
+    ws.workflows.instantiate(project)
+    settings = dict(group_by="folder", max_vms=30, replace_workflow="Migration waves")
+    waves, _ = ws.workflows.create_waves(project, record.id, **settings)
+    ws.workflows.update("Wave 1", project, progress_percentage=50, assigned_to=["ann"])
+    ws.workflows.add(project, "Firewall change", "other", depends_on=["Wave 2"])
+    ws.workflows.save_baseline(project, "v1")
+    settings.pop("replace_workflow")
+    again, _ = ws.workflows.create_waves(project, record.id, **settings)
+    assert [w.id for w in again] == [w.id for w in waves]
+    first = ws.workflows.get("Wave 1", project)
+    assert (first.status, first.progress_percentage, first.assigned_to) == (
+        "in_progress",
+        50,
+        ("ann",),
+    )
+    frame = ws.workflows.frame(project).set_index("name")
+    assert frame.loc["Firewall change", "depends_on"] == "Wave 2 (FS)"
+    variance = ws.workflows.variance(project).set_index("name")
+    assert variance.loc["Wave 1", "finish_variance_days"] == 0
+    # Fewer waves: the ones left over go, their links move to the last wave.
+    fewer, _ = ws.workflows.create_waves(project, record.id, group_by="cluster")
+    frame = ws.workflows.frame(project).set_index("name")
+    assert len(fewer) < len(waves) and f"Wave {len(waves)}" not in frame.index
+    assert frame.loc["Decommissioning", "depends_on"] == f"Wave {len(fewer)} (FS+5)"

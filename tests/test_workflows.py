@@ -335,3 +335,27 @@ def test_nested_values_are_replaced_not_merged(ws, project):
     ws.workflows.add(project, "A", "design", hardware_requirements={"hosts": 4, "vcpus": 100})
     ws.workflows.update("A", project, hardware_requirements={"hosts": 6})
     assert ws.workflows.get("A", project).hardware_requirements == {"hosts": 6}
+
+
+def test_the_status_rule_holds_for_adds_links_and_reopening(ws, project):
+    ws.workflows.add(project, "A", "design")
+    with pytest.raises(InvalidInputError, match="“B” cannot be completed before"):
+        ws.workflows.add(project, "B", "design", status="completed", depends_on=["A"])
+    ws.workflows.add(project, "C", "design", status="completed")
+    with pytest.raises(InvalidInputError, match="“C” cannot be completed before"):
+        ws.workflows.link("A", "C", project)
+    ws.workflows.update("A", project, status="completed")
+    ws.workflows.link("A", "C", project)
+    with pytest.raises(InvalidInputError, match="“A” cannot be in progress while its"):
+        ws.workflows.update("A", project, status="in_progress", progress_percentage=50)
+    assert ws.workflows.get("A", project).status == "completed"
+
+
+def test_project_changes_that_replan_keep_their_rules(ws, project):
+    ws.workflows.add(project, "A", "design")
+    ws.projects.create("Other", "new_solution")
+    with pytest.raises(InvalidInputError, match="cannot be cleared: its workflows"):
+        ws.projects.update(project, start_date=None)
+    with pytest.raises(ConflictError, match="A project named 'other' already exists"):
+        ws.projects.update(project, name="other", start_date="2026-04-01")
+    assert ws.projects.get(project.ref).start_date == MONDAY

@@ -320,7 +320,8 @@ class Schedule:
     start, finish : datetime.date
         The project's first working day and the last day of its latest task (inclusive).
     length_days : int
-        Days of the calendar from start to finish, both included.
+        The project's duration in days of its calendar, as MS Project counts it: the days
+        its work spans (a milestone adds none).
     tasks : list of TaskDates
         In the order the tasks were given.
     critical_path : list of str
@@ -417,9 +418,11 @@ def _compute(tasks: Sequence[Task], links: Sequence[Link], calendar: Calendar) -
         if task.constraint is None:
             continue
         if task.constraint.kind == "SNET":
-            not_before[i] = max(0, calendar.index_on_or_after(task.constraint.day))
-        else:  # FNLT: the task's last day, exclusive end one after it
-            deadline[i] = calendar.index_on_or_before(task.constraint.day) + 1
+            # A date on or before the start holds nothing (however far back it is).
+            if task.constraint.day > calendar.start:
+                not_before[i] = max(0, calendar.index_on_or_after(task.constraint.day))
+        else:  # FNLT: the last day the task may show as its finish (see below)
+            deadline[i] = calendar.index_on_or_before(task.constraint.day)
     early = [0] * count
     driver: list[int | None] = [None] * count  # the predecessor whose link set the start
     after_finish = [False] * count  # a milestone held by a predecessor's finish
@@ -434,6 +437,11 @@ def _compute(tasks: Sequence[Task], links: Sequence[Link], calendar: Calendar) -
         # (Not when a constraint or the project start holds it as much: then on that day.)
         after_finish[s] = duration[s] == 0 and kind_by in ("FS", "FF") and start > not_before[s]
     finish = max((early[i] + duration[i] for i in range(count)), default=0)
+    # A deadline bounds the day a task shows as its finish: a task's last day, or a
+    # milestone's own day (the day before its index when it follows a finish).
+    for i in range(count):
+        if deadline[i] is not None and (duration[i] > 0 or after_finish[i]):
+            deadline[i] += 1
 
     # Backward pass: the latest finish (exclusive) that keeps every successor and deadline.
     late_end = [finish] * count
@@ -477,9 +485,12 @@ def _compute(tasks: Sequence[Task], links: Sequence[Link], calendar: Calendar) -
             )
         )
     path = _critical_path(tasks, early, duration, driver, finish, results, order)
+    # The project ends on the latest day a task shows as its finish (a milestone held by a
+    # start or a constraint shows on the day after the work before it).
+    last_day = max((t.early_finish for t in results), default=calendar.day(0))
     return Schedule(
         start=calendar.day(0),
-        finish=calendar.day(max(finish - 1, 0)),
+        finish=last_day,
         length_days=finish,
         tasks=results,
         critical_path=path,

@@ -377,24 +377,37 @@ def apply_fields(workflow: Workflow, clean: Mapping[str, Any]) -> Workflow:
     return replace(after, status=status, progress_percentage=progress)
 
 
-def check_status(plan: Plan, workflow: Workflow) -> None:
+def check_statuses(before: Plan, plan: Plan) -> None:
     """A workflow cannot be completed before its finish-to-start and finish-to-finish
-    predecessors are completed (or cancelled).
+    predecessors are completed (or cancelled); checked for every link a change touched:
+    a workflow completed, a predecessor reopened, a link added.
 
     Raises
     ------
     InvalidInputError
     """
-    if workflow.status != "completed":
-        return
-    for link in plan.predecessors(workflow.id):
-        before = plan.workflows[link.predecessor]
-        if link.link_type in ("finish_to_start", "finish_to_finish") and before.status not in DONE:
-            kind = link.link_type.replace("_", "-")
+    changed = {key for key, w in plan.workflows.items() if before.workflows.get(key) != w}
+    added = set(plan.links) - set(before.links)
+    for link in plan.links:
+        after, first = plan.workflows[link.successor], plan.workflows[link.predecessor]
+        if (
+            after.status != "completed"
+            or link.link_type not in ("finish_to_start", "finish_to_finish")
+            or first.status in DONE
+        ):
+            continue
+        kind = link.link_type.replace("_", "-")
+        if link.successor in changed or link in added:
             raise invalid(
                 "status",
-                f"“{workflow.name}” cannot be completed before its {kind} predecessor "
-                f"“{before.name}” ({before.status.replace('_', ' ')}).",
+                f"“{after.name}” cannot be completed before its {kind} predecessor "
+                f"“{first.name}” ({first.status.replace('_', ' ')}).",
+            )
+        if link.predecessor in changed:
+            raise invalid(
+                "status",
+                f"“{first.name}” cannot be {first.status.replace('_', ' ')} while its {kind} "
+                f"successor “{after.name}” is completed; reopen “{after.name}” first.",
             )
 
 

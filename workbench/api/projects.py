@@ -147,6 +147,13 @@ class Projects:
             if not patch:
                 return current
             if set(patch) & set(project_rules.SCHEDULE_FIELDS):
+                if "start_date" in patch and patch["start_date"] is None:
+                    if self._workflows().list(current):
+                        raise project_rules.invalid(
+                            "start_date",
+                            f"The start date of “{current.name}” cannot be cleared: its "
+                            "workflows' schedule starts from it. Give another date instead.",
+                        )
                 return project_rules.from_record(self._workflows().replan(current.ref, patch))
             return project_rules.from_record(project_records.update(session, current.id, patch))
 

@@ -250,7 +250,6 @@ class Workflows:
                     plan.links.append(
                         rules.link_to(plan, after, spec, after.dependency_type, after.lag_days)
                     )
-            rules.check_status(plan, after)
             return current.id
 
         with self._store.unit_of_work() as session:
@@ -480,7 +479,16 @@ class Workflows:
         )
         if owner is None:
             raise NotFoundError(f"No template named {name!r}.")
-        self._edit_set(owner, lambda items: [t for t in items if t.name.casefold() != wanted])
+
+        def edit(items: list[WorkflowTemplate]) -> list[WorkflowTemplate]:
+            kept = [t for t in items if t.name.casefold() != wanted]
+            if not kept:
+                raise InvalidInputError(
+                    f"{name!r} is the last template of set {owner!r}; a set keeps at least one."
+                )
+            return kept
+
+        self._edit_set(owner, edit)
 
     def _edit_set(self, set_name: str, edit) -> list[WorkflowTemplate]:
         with self._store.unit_of_work() as session:
@@ -669,13 +677,25 @@ class Workflows:
         source = {"import_id": import_id, "group_by": group_by}
 
         def change(plan: Plan) -> list[str]:
-            previous = {
-                key
-                for key, w in plan.workflows.items()
+            # Waves planned before from this import, by number: a wave planned again keeps
+            # its record (id, status, progress, people, links from outside, baseline).
+            earlier = {
+                (w.wizard_state.get("wave") or {}).get("number"): w
+                for w in plan.workflows.values()
                 if (w.wizard_state.get("wave") or {}).get("import_id") == import_id
             }
+            earlier_ids = {w.id for w in earlier.values()}
+            # The chain between earlier waves is made again below.
+            plan.links[:] = [
+                link
+                for link in plan.links
+                if not (link.predecessor in earlier_ids and link.successor in earlier_ids)
+            ]
+            gone = {
+                w.id for n, w in earlier.items() if n not in {v.number for v in plan_of_waves.waves}
+            }
             if replace_workflow is not None:
-                previous.add(rules.resolve(plan, replace_workflow).id)
+                gone.add(rules.resolve(plan, replace_workflow).id)
             anchor = rules.resolve(plan, after) if after is not None else None
             made: list[str] = []
             for wave in plan_of_waves.waves:
@@ -694,22 +714,27 @@ class Workflows:
                     },
                     changes=False,
                 )
-                blank = Workflow(
-                    id=rules.new_key(),
-                    project_id="",
-                    name=clean["name"],
-                    workflow_type="migration_wave",
-                )
-                workflow = replace(rules.apply_fields(blank, clean), vm_list=wave.vms)
+                kept = earlier.get(wave.number)
+                if kept is not None:
+                    fields = {k: v for k, v in clean.items() if k != "status"}
+                    workflow = replace(kept, **fields, vm_list=wave.vms)
+                else:
+                    blank = Workflow(
+                        id=rules.new_key(),
+                        project_id="",
+                        name=clean["name"],
+                        workflow_type="migration_wave",
+                    )
+                    workflow = replace(rules.apply_fields(blank, clean), vm_list=wave.vms)
                 if made:
                     plan.links.append(
                         WorkflowLink(made[-1], workflow.id, "finish_to_start", lag_days)
                     )
-                elif anchor is not None and anchor.id not in previous:
+                elif anchor is not None and anchor.id not in gone:
                     plan.links.append(WorkflowLink(anchor.id, workflow.id))
                 plan.workflows[workflow.id] = workflow
                 made.append(workflow.id)
-            _rewire(plan, previous, made[0], made[-1])
+            _rewire(plan, gone, made[0], made[-1])
             return made
 
         keys, plan = self._change(project, change)
@@ -939,6 +964,7 @@ class Workflows:
             }
             rules.check_names(plan)
             rules.check_links(plan)
+            rules.check_statuses(before, plan)
             calendar = rules.project_calendar(row, self._today())
             after = rules.scheduled(plan, rules.compute(calendar, plan))
             writes = [

@@ -197,6 +197,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         )
         return 0
     variance = ws.workflows.variance(args.project, args.name)
+    chosen = args.name or ws.workflows.baselines(args.project)[-1]["name"]
     if args.json:
         print(variance.to_json(orient="records", date_format="iso", indent=2))
         return 0
@@ -212,6 +213,9 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         }
         for row in variance.itertuples()
     ]
+    if variance.empty:
+        print(f"No workflows to compare with baseline {chosen!r}.")
+        return 0
     print(f"Against baseline {variance['baseline'].iloc[0]!r} (days, + is later):")
     print(
         text_table(

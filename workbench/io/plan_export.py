@@ -82,7 +82,8 @@ def write_mspdi(
     uid = {key: number for number, key in enumerate(workflows["id"], start=1)}
     planned = baseline.set_index("id") if baseline is not None and not baseline.empty else None
     working = project.get("calendar") == "working"
-    weekend = set(project.get("weekend") or (5, 6)) if working else set()
+    given = project.get("weekend")
+    weekend = set((5, 6) if given is None else given) if working else set()
     start = _day(project.get("start_date")) or min(
         (_day(v) for v in workflows["start_date"] if _day(v)), default=date.today()
     )

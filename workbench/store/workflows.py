@@ -123,10 +123,16 @@ def save(
             },
         )
     except ConflictError as exc:
-        if getattr(exc, "index", "") == "idx_workflow_name_key":
+        index = getattr(exc, "index", "")
+        if index == "idx_workflow_name_key":
             raise ConflictError(
                 "This project already has a workflow of that name (names are unique within "
                 "a project, ignoring case)."
+            ) from exc
+        if index in ("idx_project_name", "idx_project_name_key"):
+            raise ConflictError(
+                f"A project named {project_patch.get('name')!r} already exists (names are "
+                "unique ignoring case)."
             ) from exc
         raise
 
