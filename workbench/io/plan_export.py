@@ -137,7 +137,8 @@ def write_mspdi(
         incoming.setdefault(link.successor_id, []).append(link)
     for number, w in enumerate(workflows.itertuples(), start=1):
         first, last = _day(w.start_date), _day(w.end_date)
-        days = int(w.duration_days)
+        cancelled = w.status == "cancelled"
+        days = 0 if cancelled else int(w.duration_days)  # scheduled as a 0-day step
         milestone = days == 0
         task = [
             "<Task>",
@@ -160,6 +161,7 @@ def write_mspdi(
             _element("Milestone", int(milestone)),
             _element("Critical", int(bool(w.critical))),
             _element("PercentComplete", int(w.progress_percentage)),
+            _element("Active", 0 if cancelled else 1),
         ]
         if pd.notna(w.total_float):
             task.append(_element("TotalSlack", int(w.total_float) * TENTHS_PER_DAY))

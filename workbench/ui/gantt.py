@@ -81,7 +81,11 @@ def gantt_spec(
     rows = {name: i for i, name in enumerate(names)}
     starts = [_iso(v) for v in workflows["start_date"]]
     ends = [_iso(v) for v in workflows["end_date"]]
-    durations = [int(v) for v in workflows["duration_days"]]
+    # A cancelled workflow is scheduled as a 0-day step: draw it as one.
+    durations = [
+        0 if status == "cancelled" else int(v)
+        for v, status in zip(workflows["duration_days"], workflows["status"], strict=True)
+    ]
     critical = [bool(v) for v in workflows["critical"]]
     progress = [int(v or 0) for v in workflows["progress_percentage"]]
     hover = [
