@@ -165,18 +165,21 @@ def _choices(value: Any, choices: tuple[str, ...], label: str) -> tuple[str, ...
     return tuple(_choice(v, choices, label) for v in values)
 
 
-def _text(
+def field_text(
     value: Any,
     field_name: str,
     *,
     required: bool,
     max_length: int | None = None,
     multiline: bool = False,
+    labels: dict[str, str] | None = None,
 ) -> str | None:
+    """:func:`workbench.text.clean_text` of one field; the error names the field (by its
+    label in ``labels``, default :data:`FIELD_LABELS`) and carries it for forms."""
     try:
         return clean_text(
             value,
-            FIELD_LABELS[field_name],
+            (labels or FIELD_LABELS)[field_name],
             required=required,
             max_length=max_length,
             multiline=multiline,
@@ -186,7 +189,7 @@ def _text(
 
 
 def _name(value: Any) -> str:
-    name = _text(value, "name", required=True, max_length=NAME_MAX_LENGTH)
+    name = field_text(value, "name", required=True, max_length=NAME_MAX_LENGTH)
     if name.casefold().startswith(ID_PREFIX):
         raise invalid(
             "name",
@@ -276,7 +279,7 @@ def _team(value: Any) -> list[str]:
         value = [part for part in value.split(",")]
     if not isinstance(value, Iterable):
         raise invalid("assigned_team", "Team must be a list of names.")
-    team = [_text(member, "assigned_team", required=False) for member in value]
+    team = [field_text(member, "assigned_team", required=False) for member in value]
     return list(dict.fromkeys(m for m in team if m))
 
 
@@ -324,7 +327,7 @@ def _weekend(value: Any) -> list[int]:
 
 _CLEANERS = {
     "name": _name,
-    "description": lambda v: _text(
+    "description": lambda v: field_text(
         v, "description", required=False, max_length=20_000, multiline=True
     ),
     "project_type": lambda v: _choice(v, PROJECT_TYPES, "project_type"),
@@ -334,7 +337,7 @@ _CLEANERS = {
     "target_end_date": lambda v: parse_date(v, "target_end_date"),
     "actual_end_date": lambda v: parse_date(v, "actual_end_date"),
     "progress_percentage": check_progress,
-    "created_by": lambda v: _text(v, "created_by", required=False, max_length=200),
+    "created_by": lambda v: field_text(v, "created_by", required=False, max_length=200),
     "assigned_team": _team,
     "metadata": _metadata,
     "calendar": lambda v: _choice(v, CALENDARS, "calendar"),
@@ -436,7 +439,7 @@ def validate_filter(
         starts_until=parse_date(starts_until, "starts_until"),
         ends_from=parse_date(ends_from, "ends_from"),
         ends_until=parse_date(ends_until, "ends_until"),
-        text=_text(text, "text", required=False, max_length=200),
+        text=field_text(text, "text", required=False, max_length=200),
     )
     for low, high in (("starts_from", "starts_until"), ("ends_from", "ends_until")):
         first, last = getattr(where, low), getattr(where, high)

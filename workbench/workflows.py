@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from workbench import schedule as scheduling
 from workbench.errors import InvalidInputError, NotFoundError
-from workbench.projects import _shown, check_progress, invalid, parse_date
-from workbench.text import check_nested_text, clean_text, fold_name
+from workbench.projects import _shown, check_progress, field_text, invalid, parse_date
+from workbench.text import check_nested_text, fold_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -203,16 +203,14 @@ class Plan:
 
 
 def _text(value: Any, field_name: str, *, required: bool, max_length: int, multiline=False):
-    try:
-        return clean_text(
-            value,
-            FIELD_LABELS[field_name],
-            required=required,
-            max_length=max_length,
-            multiline=multiline,
-        )
-    except InvalidInputError as exc:
-        raise invalid(field_name, str(exc)) from None
+    return field_text(
+        value,
+        field_name,
+        required=required,
+        max_length=max_length,
+        multiline=multiline,
+        labels=FIELD_LABELS,
+    )
 
 
 def _choice(value: Any, choices: Sequence[str], field_name: str) -> str:
