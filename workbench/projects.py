@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import InvalidInputError
+from workbench.schedule import CALENDARS as CALENDAR_KINDS
 from workbench.text import check_nested_text, clean_text
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ EDITABLE_FIELDS = (
 )
 SCHEDULE_FIELDS = ("start_date", "calendar", "holidays", "weekend")
 """Project fields its workflows' schedule hangs on: changing one schedules them again."""
-CALENDARS = ("calendar", "working")
+CALENDARS = CALENDAR_KINDS
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Fields that may be cleared (set to None) after creation.
 OPTIONAL_FIELDS = ("description", "start_date", "target_end_date", "actual_end_date", "created_by")
@@ -452,12 +453,14 @@ def validate_filter(
     return where
 
 
+def stored_date(value: Any) -> date | None:
+    """A calendar date from what the store gives back (midnight UTC datetimes)."""
+    return value.date() if isinstance(value, datetime) else value
+
+
 def from_record(row: Mapping[str, Any]) -> Project:
     """A :class:`Project` from a stored row (record id already reduced to its key)."""
-
-    def as_date(value: Any) -> date | None:
-        return value.date() if isinstance(value, datetime) else value
-
+    as_date = stored_date
     return Project(
         id=str(row["id"]),
         name=row["name"],

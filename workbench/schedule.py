@@ -335,7 +335,6 @@ class Schedule:
     tasks: list[TaskDates]
     critical_path: list[str]
     calendar: Calendar = field(repr=False)
-    links: list[Link] = field(default_factory=list, repr=False)
     indices: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
     """Task id -> (early start, late start) as day indices of the calendar (0 = start)."""
 
@@ -495,7 +494,6 @@ def _compute(tasks: Sequence[Task], links: Sequence[Link], calendar: Calendar) -
         tasks=results,
         critical_path=path,
         calendar=calendar,
-        links=list(links),
         indices={t.id: (early[i], late_end[i] - duration[i]) for i, t in enumerate(tasks)},
     )
 

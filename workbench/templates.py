@@ -17,7 +17,7 @@ from typing import Any
 
 from workbench import schedule as scheduling
 from workbench.errors import InvalidInputError, NotFoundError
-from workbench.projects import PROJECT_TYPES, invalid
+from workbench.projects import invalid
 from workbench.text import clean_text, fold_name
 from workbench.workflows import (
     WORKFLOW_TYPES,
@@ -372,13 +372,6 @@ def instantiate(
             "No workflow of the set is named " + ", ".join(sorted(unknown)) + " (durations)."
         )
     return [w.id for w in made.values()]
-
-
-def default_set(project_type: str) -> str:
-    """The shipped set for a project type."""
-    if project_type not in PROJECT_TYPES:
-        raise InvalidInputError(f"Unknown project type {project_type!r}.")
-    return project_type
 
 
 def from_record(row: Mapping[str, Any]) -> WorkflowTemplate:

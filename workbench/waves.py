@@ -19,7 +19,6 @@ from workbench.errors import InvalidInputError
 if TYPE_CHECKING:
     import pandas as pd
 
-TIB_MIB = 1024 * 1024
 TB_MIB = 1e12 / 2**20
 """MiB in one TB (10^12 bytes): wave limits are in TB as vendors and consultants say it."""
 NO_VALUE = "(none)"

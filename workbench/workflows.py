@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING, Any
 
 from workbench import schedule as scheduling
 from workbench.errors import InvalidInputError, NotFoundError
-from workbench.projects import _shown, check_progress, field_text, invalid, parse_date
+from workbench.projects import (
+    _shown,
+    check_progress,
+    field_text,
+    invalid,
+    parse_date,
+    stored_date,
+)
 from workbench.text import check_nested_text, fold_name
 
 if TYPE_CHECKING:
@@ -47,7 +54,6 @@ DEPENDENCY_TYPES = tuple(scheduling.LINK_TYPES.values())
 """finish_to_start, start_to_start, finish_to_finish, start_to_finish."""
 CONSTRAINTS = tuple(scheduling.CONSTRAINT_TYPES.values())
 """start_no_earlier_than, finish_no_later_than."""
-CALENDARS = scheduling.CALENDARS
 ID_PREFIX = "workflow:"
 NAME_MAX_LENGTH = 200
 DEFAULT_DURATION_DAYS = 1
@@ -194,9 +200,6 @@ class Plan:
     def named(self, name: str) -> Workflow | None:
         key = fold_name(name)
         return next((w for w in self.workflows.values() if fold_name(w.name) == key), None)
-
-    def predecessors(self, key: str) -> list[WorkflowLink]:
-        return [link for link in self.links if link.successor == key]
 
 
 # -- values ----------------------------------------------------------------------------------
@@ -618,9 +621,7 @@ def record_values(workflow: Workflow) -> dict[str, Any]:
 def from_record(row: Mapping[str, Any]) -> Workflow:
     """A :class:`Workflow` from a stored row (record ids already reduced to keys)."""
 
-    def as_date(value: Any) -> date | None:
-        return value.date() if isinstance(value, datetime) else value
-
+    as_date = stored_date
     duration = row.get("duration_days")
     return Workflow(
         id=str(row["id"]),
@@ -661,9 +662,7 @@ def project_calendar(row: Mapping[str, Any], today: date) -> ProjectCalendar:
     """A project's calendar from its stored row; a project without a start date starts
     ``today`` (the facade then stores that date)."""
 
-    def as_date(value: Any) -> date | None:
-        return value.date() if isinstance(value, datetime) else value
-
+    as_date = stored_date
     return ProjectCalendar(
         start=as_date(row.get("start_date")) or today,
         calendar=row.get("calendar") or "calendar",

@@ -20,7 +20,7 @@ from workbench import templates as templating
 from workbench import waves as waving
 from workbench import workflows as rules
 from workbench.errors import InvalidInputError
-from workbench.projects import Project
+from workbench.projects import Project, stored_date
 from workbench.schedule import Schedule
 from workbench.store import Store
 from workbench.store import projects as project_records
@@ -775,7 +775,7 @@ class Workflows:
             "name": saved["name"],
             "created_at": saved["created_at"],
             "workflows": len(snapshot),
-            "project_finish": _as_day(saved.get("project_finish")),
+            "project_finish": stored_date(saved.get("project_finish")),
         }
 
     def baselines(self, project: str | Project) -> list[dict[str, Any]]:
@@ -789,7 +789,7 @@ class Workflows:
                 "name": b["name"],
                 "created_at": b["created_at"],
                 "workflows": len(b.get("workflows") or ()),
-                "project_finish": _as_day(b.get("project_finish")),
+                "project_finish": stored_date(b.get("project_finish")),
             }
             for b in stored
         ]
@@ -974,7 +974,7 @@ class Workflows:
             ]
             deleted = [key for key in before.workflows if key not in after.workflows]
             relink = None
-            if _link_set(before.links) != _link_set(after.links):
+            if set(before.links) != set(after.links):
                 relink = [asdict(link) for link in after.links]
             patch = {**(project_changes or {}), **self._roll_up(row, calendar, after)}
             if writes or deleted or relink is not None or patch:
@@ -997,7 +997,7 @@ class Workflows:
             patch["progress_percentage"] = progress
         ends = [w.end_date for w in plan.workflows.values() if w.end_date]
         finish = max(ends) if ends else None
-        if finish != _as_day(row.get("scheduled_end_date")):
+        if finish != stored_date(row.get("scheduled_end_date")):
             patch["scheduled_end_date"] = finish
         if row.get("start_date") is None and plan.workflows:
             patch["start_date"] = calendar.start  # the schedule needs an anchor: keep it
@@ -1029,14 +1029,6 @@ def _as_list(value: Any) -> list:
     if isinstance(value, (str, Workflow, dict)):
         return [value]
     return list(value)
-
-
-def _link_set(links: list[WorkflowLink]) -> set[WorkflowLink]:
-    return set(links)
-
-
-def _as_day(value: Any) -> date | None:
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
 def _parse_day(value: Any) -> date | None:

@@ -347,6 +347,22 @@ def progress_spec(projects: pd.DataFrame) -> Spec:
                     if s == status
                 ],
                 "marker": {"color": colour},
+                # Labelled, so a project at 0 % reads as 0 %, not as a missing bar.
+                "text": [
+                    f"{int(p)} %"
+                    for p, s in zip(
+                        projects["progress_percentage"], projects["status"], strict=True
+                    )
+                    if s == status
+                ],
+                "textposition": [
+                    "inside" if p >= 15 else "outside"
+                    for p, s in zip(
+                        projects["progress_percentage"], projects["status"], strict=True
+                    )
+                    if s == status
+                ],
+                "cliponaxis": False,
                 "hovertemplate": "%{y}: %{x} %<extra>" + label(status) + "</extra>",
             }
             for status, colour in STATUS_COLOURS.items()

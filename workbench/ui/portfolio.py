@@ -12,6 +12,7 @@ import pandas as pd
 from workbench.api import Workbench
 from workbench.errors import NotFoundError, WorkbenchError
 from workbench.formatting import count, day, label, percent
+from workbench.projects import projects_frame
 from workbench.ui import STYLE, dashboard, message
 from workbench.ui.charts import Chart
 from workbench.ui.gantt import gantt_spec, progress_spec, status_priority_spec
@@ -120,14 +121,15 @@ class PortfolioApp:
     def __init__(self, ws: Workbench, project: str | None = None, today: date | None = None):
         self.ws = ws
         self.today = today or date.today()
-        projects = ws.projects.frame()
+        listed = ws.projects.list()  # one read; the frame and the chooser come from it
+        projects = projects_frame(listed)
         self.projects = projects
         self.kpis = widgets.HTML(kpis_html(projects, self.today))
         self.table = widgets.HTML(portfolio_table_html(projects))
         self.status_chart = Chart(status_priority_spec(projects))
         self.progress_chart = Chart(progress_spec(projects))
-        listed = ws.projects.list()
-        with_plans = [p.name for p in listed if ws.workflows.list(p)]
+        # A project has a scheduled end exactly when it has workflows (their roll-up).
+        with_plans = [p.name for p in listed if p.scheduled_end_date is not None]
         running = [p.name for p in listed if p.status == "active" and p.name in with_plans]
         first = project if project in with_plans else (running or with_plans or [None])[0]
         self.chooser = widgets.Dropdown(
