@@ -15,6 +15,8 @@ from workbench.store.connection import file_system_error
 
 if TYPE_CHECKING:
     from workbench.api.baskets import Baskets
+    from workbench.api.pool import Pool
+    from workbench.api.procurement import Procurement
     from workbench.api.rvtools import RVToolsImports
     from workbench.api.sizing import Sizing
     from workbench.api.workflows import Workflows
@@ -37,6 +39,20 @@ class Workbench:
         from workbench.api.workflows import Workflows
 
         return Workflows(self.store, rvtools=lambda: self.rvtools, sizing=lambda: self.sizing)
+
+    @cached_property
+    def pool(self) -> Pool:
+        """The hardware pool: servers, bookings, availability, forecast, lifecycle."""
+        from workbench.api.pool import Pool
+
+        return Pool(self.store, rvtools=lambda: self.rvtools)
+
+    @cached_property
+    def procurement(self) -> Procurement:
+        """Procurement requests: requested, approved, ordered, delivered into the pool."""
+        from workbench.api.procurement import Procurement
+
+        return Procurement(self.store, pool=lambda: self.pool, workflows=lambda: self.workflows)
 
     @cached_property
     def rvtools(self) -> RVToolsImports:

@@ -66,6 +66,7 @@ TABLES = frozenset(
         "server_inventory",
         "hardware_pool_status",
         "procurement_request",
+        "pool_journal",
         "rvtools_import",
         "project_document",
         "document_template",
@@ -122,9 +123,16 @@ _FILE_SYSTEM = {
 }
 
 
+_THROWN = re.compile(r"workbench-(?P<kind>conflict|invalid):(?P<message>.*)", re.S)
+
+
 def _translate(exc: Exception) -> Exception:
     """Turn an SDK error into a named workbench error where the cause is the user's."""
     text = str(exc)
+    # A check inside a transaction refuses with THROW "workbench-<kind>:<message>".
+    if m := _THROWN.search(text):
+        err = (ConflictError if m["kind"] == "conflict" else InvalidInputError)(m["message"])
+        return err
     if m := _UNIQUE.search(text):
         err = ConflictError(f"{m['value']} already exists ({m['index']}).")
         err.index = m["index"]
