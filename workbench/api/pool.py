@@ -127,11 +127,11 @@ class Pool:
         InvalidInputError, NotFoundError (lot), ConflictError (name, serial or tag taken)
         """
         checked = rules.validate_server({"server_name": server_name, **fields})
-        who = who(by)
+        actor = who(by)
         with self._store.unit_of_work() as session:
             values = self._values(session, checked)
             values["source"] = "manual"
-            [server_id] = records.write_servers(session, [(None, values)], by=who, action="added")
+            [server_id] = records.write_servers(session, [(None, values)], by=actor, action="added")
             return rules.server_from_record(records.find_server(session, server_id))
 
     def get(self, server: str | Server) -> Server:
@@ -202,7 +202,7 @@ class Pool:
         checked = rules.validate_server(changes, partial=True)
         if not checked:
             raise InvalidInputError("Nothing to change: give at least one field.")
-        who = who(by)
+        actor = who(by)
         with self._store.unit_of_work() as session:
             row = self._server(session, server)
             values = self._values(session, checked)
@@ -211,7 +211,7 @@ class Pool:
                     **(row.get("specifications") or {}),
                     **values["specifications"],
                 }
-            records.write_servers(session, [(row["id"], values)], by=who, action="updated")
+            records.write_servers(session, [(row["id"], values)], by=actor, action="updated")
             return rules.server_from_record(records.find_server(session, row["id"]))
 
     def set_status(
@@ -227,7 +227,7 @@ class Pool:
         ConflictError
             Decommissioning a server booked from today on (release its bookings first).
         """
-        who = who(by)
+        actor = who(by)
         today = self._today()
         with self._store.unit_of_work() as session:
             row = self._server(session, server)
@@ -245,10 +245,10 @@ class Pool:
                         f"{first.project_name}); release its bookings before decommissioning it."
                     )
             records.write_servers(
-                session, [(row["id"], {"status": target})], by=who, action="status", reason=why
+                session, [(row["id"], {"status": target})], by=actor, action="status", reason=why
             )
             if target == "available":
-                records.sync_status(session, [row["id"]], today, by=who)
+                records.sync_status(session, [row["id"]], today, by=actor)
             return rules.server_from_record(records.find_server(session, row["id"]))
 
     def add_maintenance(
@@ -265,15 +265,15 @@ class Pool:
         text = clean_text(description, "description", required=True, max_length=2000)
         day = parse_date(on, "date") or self._today()
         amount = rules.money(cost, "cost")
-        who = who(by)
+        actor = who(by)
         with self._store.unit_of_work() as session:
             row = self._server(session, server)
-            entry = {"date": day, "description": text, "cost": amount, "by": who}
+            entry = {"date": day, "description": text, "cost": amount, "by": actor}
             history = [*(row.get("maintenance_history") or []), entry]
             records.write_servers(
                 session,
                 [(row["id"], {"maintenance_history": history})],
-                by=who,
+                by=actor,
                 action="maintenance",
                 reason=text,
             )
@@ -289,7 +289,7 @@ class Pool:
         ConflictError
             It is booked from today on (give ``force`` to delete those bookings too).
         """
-        who = who(by)
+        actor = who(by)
         today = self._today()
         with self._store.unit_of_work() as session:
             row = self._server(session, server)
@@ -301,7 +301,7 @@ class Pool:
                     f"{row['server_name']} has {len(ahead)} booking(s) from today on; release "
                     "them first or delete with force."
                 )
-            records.delete_server(session, row["id"], by=who, reason=clean_text(reason, "reason", required=False))
+            records.delete_server(session, row["id"], by=actor, reason=clean_text(reason, "reason", required=False))
 
     # -- imports -------------------------------------------------------------------------
 
@@ -399,7 +399,7 @@ class Pool:
         link_lots: bool = False,
     ) -> ImportDiff:
         diff = ImportDiff(warnings=list(warnings), dry_run=dry_run)
-        who = who(by)
+        actor = who(by)
         names = [values["server_name"].lower() for _, values in rows]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
@@ -453,7 +453,7 @@ class Pool:
                 else:
                     diff.unchanged.append(match["server_name"])
             if writes and not dry_run:
-                records.write_servers(session, writes, by=who, action=f"imported ({source})")
+                records.write_servers(session, writes, by=actor, action=f"imported ({source})")
         return diff
 
     # -- bookings ------------------------------------------------------------------------
@@ -496,7 +496,7 @@ class Pool:
         if kind not in rules.BOOKING_KINDS:
             raise InvalidInputError(f"A booking is an allocation or a reservation; got {kind!r}.")
         text = clean_text(notes, "notes", required=False, max_length=2000)
-        who = who(by)
+        actor = who(by)
         wanted = _as_list(servers)
         if not wanted:
             raise InvalidInputError("Name at least one server to book.")
@@ -519,14 +519,14 @@ class Pool:
                         "available_from": first,
                         "available_until": last,
                         "reservation_notes": text,
-                        "created_by": who,
+                        "created_by": actor,
                     },
                     "booked",
                     None,
                 )
                 for server_id in rows
             ]
-            ids = records.write_bookings(session, items, today=self._today(), by=who)
+            ids = records.write_bookings(session, items, today=self._today(), by=actor)
             return [rules.booking_from_record(records.booking(session, i)) for i in ids]
 
     def _workflow(self, session: Session, project_row: dict[str, Any], workflow: Any) -> str | None:
@@ -566,7 +566,7 @@ class Pool:
         NotFoundError, InvalidInputError
         """
         day = parse_date(on, "date") or self._today()
-        who = who(by)
+        actor = who(by)
         wanted = _as_list(bookings)
         if not wanted:
             raise InvalidInputError("Name at least one booking to release.")
@@ -583,20 +583,20 @@ class Pool:
                 values["released_at"] = day
                 items.append((row["id"].split(":", 1)[1], values, "released", None))
             if items:
-                records.write_bookings(session, items, today=self._today(), by=who)
+                records.write_bookings(session, items, today=self._today(), by=actor)
             return [rules.booking_from_record(records.booking(session, i)) for i in ids]
 
     def extend(self, booking: Any, end: Any, *, by: str | None = None) -> Booking:
         """Move a booking's end to ``end`` (later or earlier, after its start); a clash with
         another booking of the server raises :class:`ConflictError` and changes nothing."""
-        who = who(by)
+        actor = who(by)
         with self._store.unit_of_work() as session:
             row = self._booking(session, booking)
             first, last = rules.window(stored_date(row["available_from"]), end)
             values = _booking_values(row)
             values["available_until"] = last
             key = row["id"].split(":", 1)[1]
-            records.write_bookings(session, [(key, values, "extended", None)], today=self._today(), by=who)
+            records.write_bookings(session, [(key, values, "extended", None)], today=self._today(), by=actor)
             return rules.booking_from_record(records.booking(session, row["id"]))
 
     def bookings(self, *, server: Any = None, project: Any = None) -> pd.DataFrame:

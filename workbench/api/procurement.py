@@ -101,7 +101,7 @@ class Procurement:
         if currency not in rules.CURRENCIES:
             raise InvalidInputError(f"Currency must be USD or EUR; got {currency!r}.")
         expected = parse_date(expected_delivery, "expected delivery")
-        who = who(by)
+        actor = who(by)
         with self._store.unit_of_work() as session:
             project_row = project_records.find(session, project)
             workflow_key = self._pool()._workflow(session, project_row, workflow)
@@ -117,11 +117,11 @@ class Procurement:
                 "total_cost": money,
                 "currency": currency,
                 "delivery_location": clean_text(delivery_location, "delivery location", required=False),
-                "requested_by": who,
-                "history": self._stamp(None, "requested", who, None),
+                "requested_by": actor,
+                "history": self._stamp(None, "requested", actor, None),
                 "source": source or {},
             }
-            request_id = records.write_request(session, None, values, action="requested", by=who)
+            request_id = records.write_request(session, None, values, action="requested", by=actor)
             return rules.request_from_record(records.request(session, request_id))
 
     def from_recommendation(
@@ -230,13 +230,13 @@ class Procurement:
         by: Any,
         note: str | None = None,
     ) -> ProcurementRequest:
-        who = who(by)
+        actor = who(by)
         with self._store.unit_of_work() as session:
             row = self._request(session, request)
             rules.check_procurement_change(row["status"], target)
-            values = {**fields(row), "status": target, "history": self._stamp(row, target, who, note)}
+            values = {**fields(row), "status": target, "history": self._stamp(row, target, actor, note)}
             records.write_request(
-                session, row["id"], values, action=target, by=who, expected_status=row["status"]
+                session, row["id"], values, action=target, by=actor, expected_status=row["status"]
             )
             after = rules.request_from_record(records.request(session, row["id"]))
         self._constrain(after)
@@ -319,7 +319,7 @@ class Procurement:
         """
         day = parse_date(on, "delivery date") or self._today()
         where = clean_text(location, "location", required=False)
-        who = who(by)
+        actor = who(by)
         with self._store.unit_of_work() as session:
             row = self._request(session, request)
             if row["status"] != "ordered":
@@ -377,13 +377,13 @@ class Procurement:
             note = f"{len(new_servers)} server(s) delivered"
             if complete:
                 values.update(status="delivered", actual_delivery=day)
-            values["history"] = self._stamp(row, "delivered" if complete else "partly delivered", who, note)
+            values["history"] = self._stamp(row, "delivered" if complete else "partly delivered", actor, note)
             records.write_request(
                 session,
                 row["id"],
                 values,
                 action="delivered" if complete else "partly delivered",
-                by=who,
+                by=actor,
                 expected_status="ordered",
                 new_servers=new_servers,
             )
