@@ -496,11 +496,12 @@ def forecast(
 
     For each week (Monday to Sunday) and model: ``available = in_stock - allocated -
     reserved + expected_deliveries - planned_decommissions``, where ``in_stock`` counts the
-    servers held today (not decommissioned), ``allocated`` / ``reserved`` those with an
+    servers in service today (not decommissioned nor in maintenance), ``allocated`` / ``reserved`` those with an
     allocation / a reservation (and no allocation) touching the week, ``expected_deliveries``
     the servers of approved or ordered requests expected by the week's end and not delivered
     yet, ``planned_decommissions`` the servers whose end of life falls on or before the
-    week's start. ``demand`` is what workflows need that week (:func:`demand_frame`);
+    week's start. ``demand`` is what workflows need that week beyond the servers already
+    booked for them (:func:`demand_frame`);
     ``shortfall`` = max(0, demand - available).
 
     Parameters
@@ -524,7 +525,7 @@ def forecast(
     mondays = week_starts(start, weeks)
     first = _day_number(mondays[0])
     n = len(mondays)
-    held = servers[servers["status"] != "decommissioned"].reset_index(drop=True)
+    held = servers[~servers["status"].isin(["decommissioned", "maintenance"])].reset_index(drop=True)
     groups = sorted(
         set(held["group"]).union(deliveries["group"] if len(deliveries) else ()).union(
             g for g in (demand["group"] if len(demand) else ()) if g != ALL_MODELS
@@ -644,14 +645,14 @@ class DemandSource:
 
 
 def workflow_demand(
-    workflow: dict[str, Any], project_name: str, project_end: date | None
+    workflow: dict[str, Any], project_name: str, project_end: date | None, booked: int = 0
 ) -> DemandSource | None:
-    """What a workflow needs, from its ``hardware_requirements``.
+    """What a workflow still needs, from its ``hardware_requirements``.
 
     ``servers`` (with ``model`` or ``lot`` naming what kind, else any model) counts as
-    asked; a migration wave's ``hosts_needed`` counts too. Servers are needed from the
-    workflow's start until the project's end (they stay in use), or open when the project
-    has no end.
+    asked; a migration wave's ``hosts_needed`` counts too; the ``booked`` servers already
+    booked for the workflow are taken off. Servers are needed from the workflow's start
+    until the project's end (they stay in use), or open when the project has no end.
     """
     needs = workflow.get("hardware_requirements") or {}
     count, basis = needs.get("servers"), "servers asked"
@@ -662,6 +663,7 @@ def workflow_demand(
     except (TypeError, ValueError):
         return None
     start = stored_date(workflow.get("start_date"))
+    count -= max(0, int(booked))
     if count <= 0 or start is None or workflow.get("status") == "cancelled":
         return None
     group = needs.get("model") or needs.get("lot") or ALL_MODELS

@@ -638,8 +638,8 @@ class Pool:
     # -- forecast ------------------------------------------------------------------------
 
     def demand(self) -> pd.DataFrame:
-        """What the projects' workflows need (see :func:`workbench.pool.workflow_demand`),
-        plus, for a project whose workflows ask for nothing, the hosts of the cheapest
+        """What the projects' workflows need beyond the servers already booked for them
+        (see :func:`workbench.pool.workflow_demand`), plus, for a project whose workflows ask for nothing, the hosts of the cheapest
         feasible option of its newest stored sizing, from its first migration wave or
         commissioning (else its start).
 
@@ -653,7 +653,12 @@ class Pool:
                 "SELECT id, name, start_date, target_end_date, scheduled_end_date, status FROM project"
             )
             workflows = session.one(
-                "SELECT project_id, name, workflow_type, status, start_date, hardware_requirements FROM workflow"
+                "SELECT id, project_id, name, workflow_type, status, start_date, hardware_requirements "
+                "FROM workflow"
+            )
+            booked = session.one(
+                "SELECT workflow_id, count() AS servers FROM hardware_pool_status "
+                "WHERE workflow_id != NONE AND available_until > available_from GROUP BY workflow_id"
             )
             sizings = session.one(
                 "SELECT project_id, import_date, hardware_recommendations[0].options AS options "
@@ -661,6 +666,7 @@ class Pool:
                 "ORDER BY import_date DESC"
             )
         sources: list[rules.DemandSource] = []
+        served = {row["workflow_id"].id: row["servers"] for row in booked}
         by_project: dict[Any, list[dict]] = {}
         for w in workflows:
             by_project.setdefault(w["project_id"].id, []).append(w)
@@ -674,7 +680,8 @@ class Pool:
             found = [
                 d
                 for w in by_project.get(p["id"].id, [])
-                if (d := rules.workflow_demand(w, p["name"], end)) is not None
+                if (d := rules.workflow_demand(w, p["name"], end, served.get(w["id"].id, 0)))
+                is not None
             ]
             if not found and sizing_of.get(p["id"].id):
                 found = _sizing_demand(p, by_project.get(p["id"].id, []), sizing_of[p["id"].id], end)

@@ -111,6 +111,7 @@ class Workbench:
         if not demo_import.hardware_recommendations:
             self.sizing.recommend(demo_import.id)
         self._demo_plans(target, demo_import.id)
+        self._demo_pool(demo_import.id)
         return len(new)
 
     def _demo_plans(self, migration: str, import_id: str) -> None:
@@ -175,6 +176,114 @@ class Workbench:
                 self.projects.update(project, status="active", actual_end_date=None)
             else:
                 self.projects.update(project, status="planning", actual_end_date=None)
+
+    def _demo_pool(self, import_id: str) -> None:
+        """A hardware pool for the demo projects, unless the pool has servers already: the
+        demo import's hosts (old, some near warranty end, one decommissioned), new stock of
+        two demo lots, bookings across the projects (one covering today), workflows asking
+        for servers (one model short), and procurement requests in every state."""
+        from datetime import date, timedelta
+
+        if self.pool.list():
+            return
+        today = date.today()
+
+        def day(offset: int) -> date:
+            return today + timedelta(days=offset)
+
+        pool, buying = self.pool, self.procurement
+        pool.import_hosts(import_id, by="demo")
+        hosts = pool.list()
+        for number, host in enumerate(hosts):
+            # Bought five years ago; warranties end over the coming months (alerts).
+            pool.update(
+                host,
+                by="demo",
+                procurement_date=day(-5 * 365 + 30 * number),
+                warranty_start=day(-5 * 365 + 30 * number),
+                warranty_end=day(-40 + 25 * number),
+                end_of_life=day(200 + 30 * number),
+                purchase_price=18_500,
+                salvage_value=1_000,
+                condition="fair" if number < 6 else "good",
+            )
+        pool.set_status(hosts[-1], "decommissioned", "Migrated off in the Northwind project", by="demo")
+        pool.set_status(hosts[0], "maintenance", "Failed DIMM, replacement ordered", by="demo")
+        pool.add_maintenance(hosts[0], "DIMM B2 replaced under warranty", on=day(-3), by="demo")
+        stock = [
+            ("hv", "HVA1", "Amsterdam DC1 / Row B", 8, -300, 19_125.61, 2, "declining_balance"),
+            ("vdi", "SMI2", "Amsterdam DC1 / Row C", 8, -3 * 365 + 75, 9_850.00, 1, "straight_line"),
+        ]
+        for stem, lot, where, count, bought, price, sockets, method in stock:
+            for number in range(1, count + 1):
+                pool.add(
+                    f"{stem}-node-{number:02d}",
+                    by="demo",
+                    serial_number=f"DMO{stem.upper()}{number:04d}",
+                    asset_tag=f"AT-{stem.upper()}-{number:03d}",
+                    hardware_model_id=lot,
+                    location=where,
+                    procurement_date=day(bought),
+                    warranty_start=day(bought),
+                    warranty_end=day(bought + 3 * 365),
+                    purchase_price=price,
+                    salvage_value=round(price * 0.05, 2),
+                    depreciation_method=method,
+                    sockets=sockets,
+                )
+        projects = {p.name.split()[0]: p for p in self.projects.list()}
+        flows = {name: {w.name: w for w in self.workflows.list(p)} for name, p in projects.items()}
+        tailspin, wingtip, adventure = (projects[n] for n in ("Tailspin", "Wingtip", "Adventure"))
+        build = flows["Tailspin"]["Build and commissioning"]
+        self.workflows.update(build, hardware_requirements={"servers": 8, "model": "DS-120"})
+        commissioning = flows["Wingtip"]["Commissioning"]
+        self.workflows.update(commissioning, hardware_requirements={"servers": 14, "model": "DS-325"})
+        refresh = flows["Adventure"]["Commissioning"]
+        self.workflows.update(refresh, hardware_requirements={"servers": 4, "model": "DS-325"})
+        vdi = [f"vdi-node-{n:02d}" for n in range(1, 9)]
+        hv = [f"hv-node-{n:02d}" for n in range(1, 9)]
+        # A proof-of-concept running now, then the VDI build; the others reserve ahead.
+        pool.allocate(vdi[:2], tailspin, day(-10), day(30), notes="Proof of concept", by="demo")
+        pool.allocate(vdi[2:6], tailspin, build.start_date, day(400), workflow=build, by="demo")
+        pool.allocate(vdi[6:], tailspin, build.start_date, day(400), workflow=build, kind="reservation", by="demo")
+        wingtip_start = self.workflows.get(commissioning).start_date
+        pool.allocate(hv[:6], wingtip, wingtip_start, day(3 * 365), workflow=commissioning, kind="reservation", by="demo")
+        adventure_start = self.workflows.get(refresh).start_date
+        pool.allocate(hv[6:], adventure, adventure_start, day(3 * 365), workflow=refresh, kind="reservation", by="demo")
+        # Procurement in every state.
+        buying.from_recommendation(wingtip, import_id, request_name="Wingtip Hyper-V hosts", by="demo")
+        nodes = [{"model": "DS-325", "lot": None, "quantity": 4, "unit_price": 19_125.61}]
+        approved = buying.create(
+            adventure, "vSAN ReadyNodes", nodes, vendor="Demo Systems", workflow="Hardware procurement",
+            expected_delivery=day(150), delivery_location="Amsterdam DC1 / Row B", by="demo",
+        )
+        buying.approve(approved, by="demo (budget owner)")
+        late = buying.create(
+            tailspin, "VDI expansion", [{"model": "DS-120", "quantity": 4, "unit_price": 9_850}],
+            vendor="Demo Systems", workflow="Hardware procurement", delivery_location="Amsterdam DC1 / Row C",
+            by="demo",
+        )
+        buying.approve(late, on=day(-40), by="demo (budget owner)")
+        buying.order(late, "PO-2026-0412", on=day(-35), expected_delivery=day(-5), by="demo (purchasing)")
+        done = buying.create(
+            projects["Contoso"], "Compute nodes", [{"model": "DS-325", "quantity": 2, "unit_price": 18_900}],
+            vendor="Demo Systems", delivery_location="Amsterdam DC1 / Row B", by="demo",
+        )
+        buying.approve(done, on=day(-120), by="demo (budget owner)")
+        buying.order(done, "PO-2026-0219", on=day(-110), expected_delivery=day(-60), by="demo (purchasing)")
+        buying.deliver(done, on=day(-62), by="demo (goods in)")
+        part = buying.create(
+            projects["Contoso"], "Spare nodes", [{"model": "DS-325", "quantity": 2, "unit_price": 18_900}],
+            vendor="Demo Systems", delivery_location="Amsterdam DC1 / Row B", by="demo",
+        )
+        buying.approve(part, on=day(-50), by="demo (budget owner)")
+        buying.order(part, "PO-2026-0388", on=day(-45), expected_delivery=day(20), by="demo (purchasing)")
+        buying.deliver(part, {1: 1}, on=day(-2), by="demo (goods in)")
+        dropped = buying.create(
+            projects["Fabrikam"], "Lab servers", [{"model": "DS-110", "quantity": 3, "unit_price": 6_200}],
+            vendor="Demo Systems", by="demo",
+        )
+        buying.cancel(dropped, "Budget moved to next year", by="demo (budget owner)")
 
     def backup(self, path: str | Path) -> BackupSummary:
         """Write every record and every data file into one archive, with checksums.
