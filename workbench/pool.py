@@ -8,6 +8,7 @@ ends. Money is :class:`decimal.Decimal` in USD or EUR.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -238,6 +239,23 @@ def validate_server(values: dict[str, Any], *, partial: bool = False) -> dict[st
     if specs:
         out["specifications"] = specs
     return out
+
+
+_MAKER_WORDS = re.compile(
+    r"\b(dell|inc|emc|poweredge|lenovo|thinksystem|thinkagile|hpe|hp|proliant|cisco|ucs|"
+    r"supermicro|fujitsu|primergy|server)\b"
+)
+
+
+def model_key(model: Any) -> str:
+    """A server model reduced to what identifies it across sources: "PowerEdge R660",
+    "R660" and "Dell R660" give "r660"; "R760 vSAN Ready Node" and "R760 VSAN RN" give
+    "r760 vsan rn". Empty text for a blank."""
+    if _blank(model):
+        return ""
+    text = str(model).lower().replace("ready node", "rn").replace("readynode", "rn")
+    text = _MAKER_WORDS.sub(" ", text)
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
 def check_status_change(current: str, target: str, reason: Any) -> tuple[str, str]:

@@ -411,8 +411,14 @@ class Pool:
             by_name = {r["name_key"]: r for r in stored}
             lots_by_model = {}
             if link_lots:
-                for lot in session.one("SELECT id, model, lot_code FROM hardware_lot WHERE model != NONE"):
-                    lots_by_model.setdefault(lot["model"].strip().lower(), []).append(lot["id"])
+                # Newest basket first, then lot code: a model sold in several lots or
+                # quarters links to the newest basket's first lot of it.
+                lots = session.one(
+                    "SELECT id, model, lot_code, basket.quarter AS quarter FROM hardware_lot "
+                    "WHERE model != NONE ORDER BY quarter DESC, lot_code"
+                )
+                for lot in lots:
+                    lots_by_model.setdefault(rules.model_key(lot["model"]), []).append(lot["id"])
             writes = []
             for number, values in rows:
                 match = (
@@ -426,9 +432,9 @@ class Pool:
                     except (NotFoundError, ConflictError) as exc:
                         raise InvalidInputError(f"Row {number}: {exc}") from None
                 elif link_lots:
-                    model = ((values.get("specifications") or {}).get("model") or "").strip().lower()
-                    candidates = lots_by_model.get(model, [])
-                    if len(candidates) == 1 and (match is None or not match.get("hardware_model_id")):
+                    model = rules.model_key((values.get("specifications") or {}).get("model"))
+                    candidates = lots_by_model.get(model, []) if model else []
+                    if candidates and (match is None or not match.get("hardware_model_id")):
                         values = {**values, "hardware_model_id": candidates[0]}
                 if match is None:
                     values = {
