@@ -1,7 +1,7 @@
 """The ``workbench`` command. Errors become one plain line on stderr and an exit code.
 
 One module per command group (``store``, ``backup``, ``projects``, ``rvtools``, ``baskets``,
-``sizing``, ``schedule``, ``workflows``, ``plan``); each registers its commands and imports what it needs only when a
+``sizing``, ``schedule``, ``workflows``, ``plan``, ``pool``, ``procurement``); each registers its commands and imports what it needs only when a
 command runs, so ``--help`` stays quick.
 """
 
@@ -16,6 +16,8 @@ from workbench.cli import (
     backup,
     baskets,
     plan,
+    pool,
+    procurement,
     projects,
     rvtools,
     schedule,
@@ -40,7 +42,19 @@ EXIT_CODES = {
     StoreUnavailableError: 5,
     ImportRejectedError: 6,
 }
-GROUPS = (store, backup, projects, workflows, plan, rvtools, baskets, sizing, schedule)
+GROUPS = (
+    store,
+    backup,
+    projects,
+    workflows,
+    plan,
+    rvtools,
+    baskets,
+    sizing,
+    schedule,
+    pool,
+    procurement,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
