@@ -458,7 +458,8 @@ def free_servers(
     servers: pd.DataFrame, bookings: pd.DataFrame, start: date, end: date, **filters: Any
 ) -> pd.DataFrame:
     """Servers free for the whole window [start, end): in service, not decommissioned or in
-    maintenance, past no end of life inside it, and without a booking overlapping it.
+    maintenance, bought by its start, past no end of life inside it, and without a booking
+    overlapping it.
 
     Parameters
     ----------
@@ -471,6 +472,9 @@ def free_servers(
     candidates = servers[~servers["status"].isin(["decommissioned", "maintenance"])]
     eol = _days(candidates["end_of_life"])
     candidates = candidates[eol >= _day_number(last)]
+    # A server bought after the window starts was not there for all of it.
+    bought = _days(candidates["procurement_date"])
+    candidates = candidates[(bought <= _day_number(first)) | (bought > 10**12)]
     candidates = filter_servers(candidates, **filters)
     if len(bookings):
         b_start, b_end = _days(bookings["start"]), _days(bookings["end"])
@@ -750,8 +754,8 @@ def book_values(servers: pd.DataFrame, as_of: date) -> pd.DataFrame:
             {
                 "id": record["id"],
                 "server_name": record["server_name"],
-                "location": record.get("location") or "(no location)",
-                "project": record.get("project") or "(not booked)",
+                "location": "(no location)" if _blank(record.get("location")) else record["location"],
+                "project": "(not booked)" if _blank(record.get("project")) else record["project"],
                 "currency": record.get("currency") or "USD",
                 "purchase_price": Decimal(str(price)),
                 "book_value": value.book_value,

@@ -10,7 +10,7 @@ by ``server_inventory:<id>``, or by name, serial number or asset tag; bookings b
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -682,7 +682,9 @@ class Pool:
         for p in projects:
             if p.get("status") in ("completed", "cancelled"):
                 continue
-            end = stored_date(p.get("scheduled_end_date") or p.get("target_end_date"))
+            last = stored_date(p.get("scheduled_end_date") or p.get("target_end_date"))
+            # The project's end is its last working day; the forecast's ends are exclusive.
+            end = None if last is None else last + timedelta(days=1)
             found = [
                 d
                 for w in by_project.get(p["id"].id, [])

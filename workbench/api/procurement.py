@@ -74,9 +74,10 @@ class Procurement:
         delivery_location: str | None = None,
         total_cost: Any = None,
         source: dict[str, Any] | None = None,
+        on: Any = None,
         by: str | None = None,
     ) -> ProcurementRequest:
-        """Ask for hardware for a project.
+        """Ask for hardware for a project (``on``: the request date, default today).
 
         Parameters
         ----------
@@ -101,6 +102,7 @@ class Procurement:
         if currency not in rules.CURRENCIES:
             raise InvalidInputError(f"Currency must be USD or EUR; got {currency!r}.")
         expected = parse_date(expected_delivery, "expected delivery")
+        requested = parse_date(on, "request date") or self._today()
         actor = who(by)
         with self._store.unit_of_work() as session:
             project_row = project_records.find(session, project)
@@ -112,7 +114,7 @@ class Procurement:
                 "hardware_items": [line.to_record() for line in lines],
                 "vendor": clean_text(vendor, "vendor", required=False),
                 "status": "requested",
-                "request_date": self._today(),
+                "request_date": requested,
                 "expected_delivery": expected,
                 "total_cost": money,
                 "currency": currency,
@@ -339,9 +341,19 @@ class Procurement:
                 if not isinstance(number, int) or not 1 <= number <= len(lines):
                     raise InvalidInputError(f"The request has lines 1 to {len(lines)}; got line {number!r}.")
                 line = lines[number - 1]
-                count = rules.whole(count, "quantity", 0, line.outstanding)
+                try:
+                    count = rules.whole(count, "quantity", 0, None)
+                except InvalidInputError:
+                    raise InvalidInputError(
+                        f"Line {number}: give how many servers arrived as a whole number; got {count!r}."
+                    ) from None
                 if count is None:
                     raise InvalidInputError(f"Give how many servers of line {number} arrived.")
+                if count > line.outstanding:
+                    raise InvalidInputError(
+                        f"Line {number} ({line.description}) has {line.outstanding} server(s) "
+                        f"outstanding of {line.quantity}; {count} cannot arrive."
+                    )
                 given = list((serials or {}).get(number) or [])
                 if given and len(given) != count:
                     raise InvalidInputError(

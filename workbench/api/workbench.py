@@ -255,33 +255,33 @@ class Workbench:
         nodes = [{"model": "DS-325", "lot": None, "quantity": 4, "unit_price": 19_125.61}]
         approved = buying.create(
             adventure, "vSAN ReadyNodes", nodes, vendor="Demo Systems", workflow="Hardware procurement",
-            expected_delivery=day(150), delivery_location="Amsterdam DC1 / Row B", by="demo",
+            expected_delivery=day(150), delivery_location="Amsterdam DC1 / Row B", on=day(-12), by="demo",
         )
         buying.approve(approved, by="demo (budget owner)")
         late = buying.create(
             tailspin, "VDI expansion", [{"model": "DS-120", "quantity": 4, "unit_price": 9_850}],
             vendor="Demo Systems", workflow="Hardware procurement", delivery_location="Amsterdam DC1 / Row C",
-            by="demo",
+            on=day(-45), by="demo",
         )
         buying.approve(late, on=day(-40), by="demo (budget owner)")
         buying.order(late, "PO-2026-0412", on=day(-35), expected_delivery=day(-5), by="demo (purchasing)")
         done = buying.create(
             projects["Contoso"], "Compute nodes", [{"model": "DS-325", "quantity": 2, "unit_price": 18_900}],
-            vendor="Demo Systems", delivery_location="Amsterdam DC1 / Row B", by="demo",
+            vendor="Demo Systems", delivery_location="Amsterdam DC1 / Row B", on=day(-130), by="demo",
         )
         buying.approve(done, on=day(-120), by="demo (budget owner)")
         buying.order(done, "PO-2026-0219", on=day(-110), expected_delivery=day(-60), by="demo (purchasing)")
         buying.deliver(done, on=day(-62), by="demo (goods in)")
         part = buying.create(
             projects["Contoso"], "Spare nodes", [{"model": "DS-325", "quantity": 2, "unit_price": 18_900}],
-            vendor="Demo Systems", delivery_location="Amsterdam DC1 / Row B", by="demo",
+            vendor="Demo Systems", delivery_location="Amsterdam DC1 / Row B", on=day(-55), by="demo",
         )
         buying.approve(part, on=day(-50), by="demo (budget owner)")
         buying.order(part, "PO-2026-0388", on=day(-45), expected_delivery=day(20), by="demo (purchasing)")
         buying.deliver(part, {1: 1}, on=day(-2), by="demo (goods in)")
         dropped = buying.create(
             projects["Fabrikam"], "Lab servers", [{"model": "DS-110", "quantity": 3, "unit_price": 6_200}],
-            vendor="Demo Systems", by="demo",
+            vendor="Demo Systems", on=day(-20), by="demo",
         )
         buying.cancel(dropped, "Budget moved to next year", by="demo (budget owner)")
 
