@@ -887,7 +887,17 @@ class Server:
 
 def server_from_record(row: dict[str, Any]) -> Server:
     """A :class:`Server` from a stored row (ids as ``table:key`` text)."""
-    specs = row.get("specifications") or {}
+    specs = dict(row.get("specifications") or {})
+    # A server built from a basket lot has the lot's specs unless it was given its own.
+    lot_cores = (row.get("lot_sockets") or 0) * (row.get("lot_cores_per_socket") or 0)
+    for name, value in (
+        ("cpu_model", row.get("lot_cpu_model")),
+        ("sockets", row.get("lot_sockets")),
+        ("cores", lot_cores or None),
+        ("memory_gib", row.get("lot_memory_gib")),
+    ):
+        if specs.get(name) is None and value is not None:
+            specs[name] = value
     return Server(
         id=row["id"],
         server_name=row["server_name"],

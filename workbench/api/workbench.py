@@ -252,28 +252,29 @@ class Workbench:
         pool.allocate(hv[6:], adventure, adventure_start, day(3 * 365), workflow=refresh, kind="reservation", by="demo")
         # Procurement in every state.
         buying.from_recommendation(wingtip, import_id, request_name="Wingtip Hyper-V hosts", by="demo")
-        nodes = [{"model": "DS-325", "lot": None, "quantity": 4, "unit_price": 19_125.61}]
+        lot = {row.lot_code: row.hardware_model_id for row in pool.list(model="DS-")}
+        nodes = [{"model": "DS-325", "lot": lot["HVA1"], "quantity": 4, "unit_price": 19_125.61}]
         approved = buying.create(
             adventure, "vSAN ReadyNodes", nodes, vendor="Demo Systems", workflow="Hardware procurement",
             expected_delivery=day(150), delivery_location="Amsterdam DC1 / Row B", on=day(-12), by="demo",
         )
         buying.approve(approved, by="demo (budget owner)")
         late = buying.create(
-            tailspin, "VDI expansion", [{"model": "DS-120", "quantity": 4, "unit_price": 9_850}],
+            tailspin, "VDI expansion", [{"model": "DS-120", "lot": lot["SMI2"], "quantity": 4, "unit_price": 9_850}],
             vendor="Demo Systems", workflow="Hardware procurement", delivery_location="Amsterdam DC1 / Row C",
             on=day(-45), by="demo",
         )
         buying.approve(late, on=day(-40), by="demo (budget owner)")
         buying.order(late, "PO-2026-0412", on=day(-35), expected_delivery=day(-5), by="demo (purchasing)")
         done = buying.create(
-            projects["Contoso"], "Compute nodes", [{"model": "DS-325", "quantity": 2, "unit_price": 18_900}],
+            projects["Contoso"], "Compute nodes", [{"model": "DS-325", "lot": lot["HVA1"], "quantity": 2, "unit_price": 18_900}],
             vendor="Demo Systems", delivery_location="Amsterdam DC1 / Row B", on=day(-130), by="demo",
         )
         buying.approve(done, on=day(-120), by="demo (budget owner)")
         buying.order(done, "PO-2026-0219", on=day(-110), expected_delivery=day(-60), by="demo (purchasing)")
         buying.deliver(done, on=day(-62), by="demo (goods in)")
         part = buying.create(
-            projects["Contoso"], "Spare nodes", [{"model": "DS-325", "quantity": 2, "unit_price": 18_900}],
+            projects["Contoso"], "Spare nodes", [{"model": "DS-325", "lot": lot["HVA1"], "quantity": 2, "unit_price": 18_900}],
             vendor="Demo Systems", delivery_location="Amsterdam DC1 / Row B", on=day(-55), by="demo",
         )
         buying.approve(part, on=day(-50), by="demo (budget owner)")

@@ -18,7 +18,10 @@ from workbench.store.connection import RecordID, Session, record_id
 
 SERVER_SELECT = """
 SELECT *, hardware_model_id.lot_code AS lot_code, hardware_model_id.model AS lot_model,
-    hardware_model_id.basket.name AS basket_name
+    hardware_model_id.basket.name AS basket_name, hardware_model_id.cpu_model AS lot_cpu_model,
+    hardware_model_id.cpu_sockets AS lot_sockets,
+    hardware_model_id.cores_per_socket AS lot_cores_per_socket,
+    hardware_model_id.memory_gib AS lot_memory_gib
 FROM server_inventory
 """
 BOOKING_SELECT = """
