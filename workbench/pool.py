@@ -210,7 +210,8 @@ def validate_server(values: dict[str, Any], *, partial: bool = False) -> dict[st
         elif name in MONEY_FIELDS:
             out[name] = money(value, name)
         elif name == "currency":
-            out[name] = None if _blank(value) else _choice(value, CURRENCIES, name).upper()
+            # The choices are upper case; _choice compares lower case.
+            out[name] = None if _blank(value) else _choice(value, tuple(c.lower() for c in CURRENCIES), name).upper()
         elif name == "life_years":
             out[name] = whole(value, name, 1, 50)
         elif name == "depreciation_method":
@@ -478,7 +479,8 @@ def free_servers(
     candidates = filter_servers(candidates, **filters)
     if len(bookings):
         b_start, b_end = _days(bookings["start"]), _days(bookings["end"])
-        clash = (b_start < _day_number(last)) & (b_end > _day_number(first))
+        # A booking released before it began keeps an empty window: it holds nothing.
+        clash = (b_start < _day_number(last)) & (b_end > _day_number(first)) & (b_end > b_start)
         busy = set(bookings["server_id"].to_numpy()[clash])
         candidates = candidates[~candidates["id"].isin(busy)]
     return candidates.reset_index(drop=True)
@@ -574,6 +576,7 @@ def forecast(
     if len(bookings) and len(held):
         position = pd.Series(np.arange(len(held)), index=held["id"])
         rows = bookings[bookings["server_id"].isin(position.index)]
+        rows = rows[_days(rows["end"]) > _days(rows["start"])]  # an empty window holds nothing
         where = position.loc[rows["server_id"]].to_numpy()
         b_first = np.floor((_days(rows["start"]) - first) / 7).astype(np.int64)
         b_last = np.floor((_days(rows["end"]) - 1 - first) / 7).astype(np.int64)

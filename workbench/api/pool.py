@@ -136,8 +136,13 @@ class Pool:
 
     def get(self, server: str | Server) -> Server:
         """One server; :class:`NotFoundError` if none."""
+        today = self._today()
         with self._store.unit_of_work() as session:
-            return rules.server_from_record(self._server(session, server))
+            row = self._server(session, server)
+            if _stale([row], records.covering(session, today, row["id"])):
+                records.sync_status(session, [row["id"]], today, by="workbench")
+                row = records.find_server(session, row["id"])
+            return rules.server_from_record(row)
 
     def list(self, **filters: Any) -> list[Server]:
         """Servers by name, with their status as of today.
@@ -177,16 +182,7 @@ class Pool:
         began or ended since it was last written) in line with today's bookings."""
         rows = records.servers(session)
         today = self._today()
-        by_server: dict[str, list[dict]] = {}
-        for b in records.bookings(session):
-            by_server.setdefault(b["server_id"], []).append(b)
-        stale = []
-        for row in rows:
-            if row["status"] in ("maintenance", "decommissioned"):
-                continue
-            status, _ = rules.booked_status(by_server.get(row["id"], []), today)
-            if status != row["status"]:
-                stale.append(row["id"])
+        stale = _stale(rows, records.covering(session, today))
         if stale:
             records.sync_status(session, stale, today, by="workbench")
             rows = records.servers(session)
@@ -236,7 +232,7 @@ class Pool:
                 ahead = [
                     b
                     for b in records.bookings(session, server=row["id"])
-                    if stored_date(b["available_until"]) > today
+                    if stored_date(b["available_until"]) > max(today, stored_date(b["available_from"]))
                 ]
                 if ahead:
                     first = rules.booking_from_record(ahead[0])
@@ -294,7 +290,9 @@ class Pool:
         with self._store.unit_of_work() as session:
             row = self._server(session, server)
             ahead = [
-                b for b in records.bookings(session, server=row["id"]) if stored_date(b["available_until"]) > today
+                b
+                for b in records.bookings(session, server=row["id"])
+                if stored_date(b["available_until"]) > max(today, stored_date(b["available_from"]))
             ]
             if ahead and not force:
                 raise ConflictError(
@@ -779,6 +777,21 @@ class Pool:
             rows = records.journal(session, subject, limit)
         columns = ["changed_at", "changed_by", "action", "subject", "reason", "before", "after"]
         return pd.DataFrame(rows, columns=columns)
+
+
+def _stale(rows: list[dict[str, Any]], covering: dict[str, tuple[str, date]]) -> list[str]:
+    """Ids of the servers whose stored status or current booking is not the one covering
+    today (``covering``: server id -> (kind, first day)): time moved past a booking's start
+    or end since they were written. Maintenance and decommissioned are set by hand."""
+    stale = []
+    for row in rows:
+        if row["status"] in ("maintenance", "decommissioned"):
+            continue
+        kind, start = covering.get(row["id"], (None, None))
+        status = rules.BOOKED_STATUS[kind] if kind else "available"
+        if status != row["status"] or start != stored_date(row.get("allocation_start")):
+            stale.append(row["id"])
+    return stale
 
 
 def _lot_id(text: str):

@@ -64,7 +64,8 @@ FOR $b IN $bookings {
     LET $clash = (SELECT kind, available_from, available_until, reservation_project.name AS project
         FROM hardware_pool_status WHERE server_id = $b.values.server_id AND id != $b.id
         AND available_from < $b.values.available_until
-        AND available_until > $b.values.available_from LIMIT 1)[0];
+        AND available_until > $b.values.available_from
+        AND available_until > available_from LIMIT 1)[0];
     IF $clash != NONE {
         THROW 'workbench-conflict:' + $server.server_name + ' is already booked from '
             + time::format($clash.available_from, '%Y-%m-%d') + ' to '
@@ -209,6 +210,22 @@ def sync_status(session: Session, server_keys: list[str], today: date, by: str |
             "by": by,
         },
     )
+
+
+def covering(session: Session, day: date, server: str | None = None) -> dict[str, tuple[str, date]]:
+    """The booking covering ``day`` of every server (or of one, through its index), as
+    ``server_inventory:<id>`` -> (kind, its first day): compact rows, no record-link lookups."""
+    sql = (
+        "SELECT VALUE [record::id(server_id), kind, available_from] FROM hardware_pool_status"
+        " WHERE available_from <= $day AND available_until > $day"
+    )
+    params: dict[str, Any] = {"day": day}
+    if server:
+        sql += " AND server_id = $server"
+        params["server"] = record_id("server_inventory", server)
+    return {
+        f"server_inventory:{key}": (kind, start.date()) for key, kind, start in session.one(sql, params)
+    }
 
 
 # -- bookings ------------------------------------------------------------------------------
