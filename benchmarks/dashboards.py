@@ -7,8 +7,8 @@ headless Chromium ``--rounds`` times (a fresh browser context each time) and pri
 - time to interactive: from navigation to the last change of the page before it stays quiet
   (no DOM change, no websocket frame for a second) once its content is there;
 - MB over the websocket per load (frames in both directions, as Chromium's DevTools report);
-- per selection change (a cluster picked, the import switched, a search typed): MB over the
-  websocket and seconds until the page's last change.
+- per selection change (a cluster picked, the import switched, a search typed, a server
+  allocated): MB over the websocket and seconds until the page's last change.
 
 Goals (issue 8, item 1): time to interactive <= 1.3x the bare page's, <= 8 MB per load, a
 selection change <= 1 MB and <= 1 s. Runs on the demo data, then on a real export with many
@@ -16,6 +16,7 @@ clusters when ``--export`` (default: the 13-cluster file in ../shared/data) is t
 export is imported into a temporary store and never copied into the repository.
 
     .venv/bin/python benchmarks/dashboards.py [--rounds 3] [--export PATH | --no-export]
+        [--only hardware_pool.ipynb ...]
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ READY = {
     " && document.querySelector('.wb-gantt .main-svg')"
     " && document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3",
     "project_setup.ipynb": "document.querySelector('.wb-setup .wb-next')",
+    "hardware_pool.ipynb": "document.querySelector('.wb-timeline .main-svg')"
+    " && document.querySelector('.wb-forecast .main-svg')"
+    " && document.querySelector('.wb-requests table')",
 }
 DEFAULT_READY = "document.querySelector('.jupyter-widgets')"
 
@@ -228,6 +232,48 @@ def changes_for(name: str, page) -> list[tuple[str, callable, str]]:
                 f" return t && t.textContent === p; }})({json.dumps(other)})",
             )
         ]
+    if name == "hardware_pool.ipynb":
+        # Another model in the forecast (no store read), a window far ahead for the form's
+        # server list, and booking the first server free then (a write, then everything redrawn).
+        models = [
+            o.replace("\xa0", " ")
+            for o in page.eval_on_selector_all(
+                ".wb-forecast-model select option", "os => os.map(o => o.textContent)"
+            )
+        ]
+        current = page.locator(".wb-forecast-model select").input_value().replace("\xa0", " ")
+        other = next((i for i, m in enumerate(models) if m != current), None)
+        steps = []
+        if other is not None:
+            model = models[other].removesuffix(" (short)")
+            steps.append(
+                (
+                    f"forecast of another model ({model})",
+                    lambda: page.locator(".wb-forecast-model select").select_option(index=other),
+                    "(m => { const t = document.querySelector('.wb-forecast text.gtitle');"
+                    f" return t && t.textContent.endsWith(m); }})({json.dumps(model)})",
+                )
+            )
+
+        def window():
+            page.locator(".wb-pool-start input").fill("2029-01-01")
+            page.locator(".wb-pool-end input").fill("2029-02-05")
+
+        def book():
+            page.locator(".wb-pool-servers select").select_option(index=0)
+            page.locator("button.wb-allocate").click()
+
+        return [
+            *steps,
+            (
+                "form window -> 2029-01-01 until 2029-02-05",
+                window,
+                "document.querySelector('.wb-pool-servers-note')"
+                " && document.querySelector('.wb-pool-servers-note').innerText"
+                ".includes('from 2029-01-01 until 2029-02-05')",
+            ),
+            ("allocate one server", book, "document.querySelector('.wb-pool-message .wb-success')"),
+        ]
     if name == "project_setup.ipynb":
         return [
             (
@@ -295,6 +341,8 @@ def prepare(base: Path, export: Path | None) -> tuple[Path, dict[str, str]]:
                 project, real.id, max_vms=100, replace_workflow="Migration waves"
             )
             ws.workflows.save_baseline(project, "Plan of record")
+            # The hardware pool holds the real export's hosts beside the demo's.
+            ws.pool.import_hosts(real.id, by="benchmark")
             # The sizing dashboard ranks the real export against the real baskets too.
             for basket in REAL_BASKETS:
                 if basket.is_file():
@@ -302,7 +350,7 @@ def prepare(base: Path, export: Path | None) -> tuple[Path, dict[str, str]]:
     return folder, env
 
 
-def run(label: str, export: Path | None, rounds: int) -> None:
+def run(label: str, export: Path | None, rounds: int, only: list[str] | None = None) -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="wb-bench-") as tmp:
@@ -320,7 +368,7 @@ def run(label: str, export: Path | None, rounds: int) -> None:
                 )
             ]
             landing.close()
-            dashboards = [n for n in names if n != BARE]
+            dashboards = [n for n in names if n != BARE and (not only or n in only)]
             samples = {name: Sample() for name in [BARE, *dashboards]}
             for _ in range(rounds):
                 for name in samples:
@@ -373,11 +421,17 @@ def main(argv: list[str] | None = None) -> int:
         "--export", type=Path, default=REAL_EXPORT, help="a real RVTools export (not copied)"
     )
     parser.add_argument("--no-export", action="store_true", help="demo data only")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NOTEBOOK",
+        help="measure only this dashboard (repeatable)",
+    )
     args = parser.parse_args(argv)
-    run("demo data", None, args.rounds)
+    run("demo data", None, args.rounds, args.only)
     if not args.no_export:
         if args.export.exists():
-            run(f"demo data + {args.export.name}", args.export, args.rounds)
+            run(f"demo data + {args.export.name}", args.export, args.rounds, args.only)
         else:
             print(f"\n(no real export at {args.export}: skipped)")
     return 0

@@ -54,7 +54,7 @@ def page(chromium_path, tmp_path):
 
 def test_landing_page_lists_the_dashboards(served, page, tmp_path):
     page.goto(served["url"])
-    link = page.locator("a.dashboard-link", has_text="Projects")
+    link = page.locator("a.dashboard-link[href$='/projects.ipynb']")
     link.wait_for(timeout=30_000)
     assert "Infra Workbench" in page.title()
     # Each card: the dashboard's own heading and the first sentence under it.
@@ -62,6 +62,9 @@ def test_landing_page_lists_the_dashboards(served, page, tmp_path):
     assert cards == [
         "Capacity Pick an RVTools import, select the clusters to size, and compare demand with"
         " supply, consolidation ratios, storage and migration risks.",
+        "Hardware pool Which server is booked for which project and when, the servers available"
+        " each week against what the projects need, warranty and end-of-life alerts, book values"
+        " and procurement requests; allocate, reserve or release servers with the form.",
         "Portfolio Every project by status, priority and progress, and the plan of one project"
         " as a Gantt chart: its links, its critical path in red, a baseline's dates in grey and"
         " today's date.",
@@ -497,4 +500,145 @@ def test_project_setup_resumes_in_a_new_kernel_and_imports_an_upload(served, pag
             f"Imported RVTools_setup.xlsx: {record.total_vms} VMs, {record.total_hosts} hosts"
             in shown
         )
+    assert page.outside_requests == []
+
+
+POOL_READY = (
+    "document.querySelector('.wb-timeline .js-plotly-plot .main-svg')"
+    " && document.querySelector('.wb-forecast .js-plotly-plot .main-svg')"
+    " && document.querySelector('.wb-requests table')"
+)
+OPTIONS = "os => os.map(o => o.textContent)"
+
+
+def option_labels(page, selector: str) -> dict[str, str]:
+    """A dropdown's or list's options: label as read (spaces, not the page's no-break spaces)
+    -> label as the page has it (what select_option takes)."""
+    return {
+        t.replace("\xa0", " "): t for t in page.eval_on_selector_all(f"{selector} option", OPTIONS)
+    }
+
+
+TIMELINE_HOVERS = """() => document.querySelector('.wb-timeline .js-plotly-plot').data
+    .flatMap(t => (t.hovertext || []).map(String))"""
+
+
+def open_pool(page, served) -> None:
+    page.goto(served["url"] + "voila/render/hardware_pool.ipynb")
+    page.wait_for_function(POOL_READY, timeout=120_000)
+    page.wait_for_timeout(500)
+
+
+def test_hardware_pool_shows_bookings_forecast_alerts_and_requests(served, page, tmp_path):
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    open_pool(page, served)
+    assert "Traceback" not in page.content()
+    # Servers grouped by model, short names; reservations hatched, allocations solid.
+    ticks = page.locator(".wb-timeline .ytick text").all_text_contents()
+    assert any(t.startswith("vdi-node-03") for t in ticks)
+    assert any(t.startswith("esx0101") and "CL-Prod-A" in t for t in ticks)
+    headers = page.locator(".wb-timeline .annotation-text").all_text_contents()
+    assert any(h.startswith("DS-325") and "11 servers" in h for h in headers)
+    assert "decommissioned" in headers and "in maintenance" in headers
+    assert page.locator(".wb-timeline pattern").count() >= 1  # hatched reservations
+    hovers = page.evaluate(TIMELINE_HOVERS)
+    assert any("Wingtip Datacenter consolidation" in h and "Reservation" in h for h in hovers)
+    assert any("Proof of concept" in h and "Allocation" in h for h in hovers)
+    assert page.locator(".wb-timeline .shapelayer path").count() >= 1  # today
+    legend = page.locator(".wb-timeline-legend").inner_text()
+    assert "Tailspin VDI platform" in legend and "reservation" in legend
+    # The model short in the forecast, said plainly and marked red.
+    assert page.locator(".wb-forecast-model select").input_value() == "DS-325 (short)"
+    shortfall = page.locator(".wb-shortfalls").inner_text()
+    assert "DS-325 short by 2 servers from the week of" in shortfall
+    assert "Short" in page.locator(".wb-forecast .legendtext").all_text_contents()
+    # Alerts, book values, requests (the overdue one marked).
+    alerts = page.locator(".wb-alerts").inner_text()
+    assert "Expired" in alerts and "Within 30 days" in alerts
+    values = page.locator(".wb-book-values").inner_text()
+    assert "Amsterdam DC1 / Row B" in values and "(not booked)" in values
+    overdue = page.locator(".wb-requests tr.wb-overdue").inner_text()
+    assert "VDI expansion" in overdue and "overdue" in overdue
+    assert page.evaluate(LABEL_PROBLEMS) == []
+    widths = chart_widths(page)
+    assert len(widths) == 2 and all(c["width"] >= 0.97 * c["room"] for c in widths), widths
+    page.screenshot(path=str(tmp_path / "pool.png"), full_page=True)
+    assert page.outside_requests == []
+    assert not [m for m in console if "Failed to initialize model" in m]
+
+    # Another model: only the forecast changes.
+    page.locator(".wb-forecast-model select").select_option("All models")
+    page.wait_for_function(
+        "() => document.querySelector('.wb-forecast text.gtitle').textContent.endsWith('All models')",
+        timeout=30_000,
+    )
+
+
+def test_hardware_pool_allocates_through_the_form_and_shows_a_clash(served, page, tmp_path):
+    open_pool(page, served)
+    project = option_labels(page, ".wb-pool-project")["Wingtip Datacenter consolidation"]
+    page.locator(".wb-pool-project select").select_option(label=project)
+    # The workflows follow the project (Wingtip's plan has migration waves).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.wb-pool-workflow option')]"
+        ".some(o => o.textContent.startsWith('Migration'))",
+        timeout=30_000,
+    )
+    flows = option_labels(page, ".wb-pool-workflow")
+    page.locator(".wb-pool-workflow select").select_option(
+        label=next(raw for f, raw in flows.items() if f.startswith("Commissioning ("))
+    )
+    page.locator(".wb-pool-start input").fill("2027-08-02")
+    page.locator(".wb-pool-end input").fill("2027-09-06")
+    page.locator(".wb-pool-servers-note", has_text="from 2027-08-02 until 2027-09-06").wait_for(
+        timeout=30_000
+    )
+    # Free servers come first; a booked one says what holds it.
+    servers = option_labels(page, ".wb-pool-servers")
+    labels = list(servers)
+    free = [t for t in labels if " — " not in t]
+    assert free and labels[: len(free)] == free
+    assert any("hv-node-01" in t and "booked: Wingtip" in t for t in labels)
+    pick = next(t for t in free if t.startswith("esx0201"))
+    page.locator(".wb-pool-servers select").select_option(label=servers[pick])
+    page.locator(".wb-pool-kind button", has_text="Reservation").click()
+    page.locator(".wb-pool-notes input").fill("Burn-in from the browser")
+    page.locator("button.wb-allocate", has_text="Reserve").click()
+    done = page.locator(".wb-pool-message .wb-success")
+    done.wait_for(timeout=30_000)
+    assert "Reserved esx0201 for Wingtip Datacenter consolidation" in done.inner_text()
+    # On the timeline at once: its bar, outlined, with its hover.
+    page.wait_for_function(
+        "() => document.querySelector('.wb-timeline .js-plotly-plot').data"
+        ".some(t => (t.hovertext || []).some(h => String(h).includes('Burn-in from the browser')))",
+        timeout=30_000,
+    )
+    hover = next(h for h in page.evaluate(TIMELINE_HOVERS) if "Burn-in" in h)
+    assert "Commissioning" in hover and "2027-08-02 until 2027-09-06" in hover
+    assert "just booked" in page.locator(".wb-timeline-legend").inner_text()
+    page.screenshot(path=str(tmp_path / "pool-booked.png"), full_page=True)
+    with workbench.open(served["db"], home=str(served["home"])) as ws:
+        booked = ws.pool.bookings(server="esx0201.demo.example")
+        [row] = booked[booked["notes"] == "Burn-in from the browser"].to_dict("records")
+        assert row["kind"] == "reservation" and row["workflow"] == "Commissioning"
+        assert row["created_by"] == "dashboard"
+
+    # The same server over an overlapping window: the clash, plainly, in the form.
+    page.locator(".wb-pool-start input").fill("2027-08-30")
+    page.locator(".wb-pool-end input").fill("2027-09-13")
+    page.locator(".wb-pool-servers-note", has_text="from 2027-08-30").wait_for(timeout=30_000)
+    servers = option_labels(page, ".wb-pool-servers")
+    busy = next(t for t in servers if t.startswith("esx0201"))
+    assert "booked: Wingtip Datacenter consolidation (reservation)" in busy
+    page.locator(".wb-pool-servers select").select_option(label=servers[busy])
+    page.locator("button.wb-allocate").click()
+    error = page.locator(".wb-pool-message .wb-error")
+    error.wait_for(timeout=30_000)
+    assert (
+        "esx0201.demo.example is already booked from 2027-08-02 to 2027-09-06 (reservation for "
+        "Wingtip Datacenter consolidation), which overlaps 2027-08-30 to 2027-09-13."
+    ) == error.inner_text().strip()
+    assert "Traceback" not in page.content()
+    page.screenshot(path=str(tmp_path / "pool-clash.png"), full_page=True)
     assert page.outside_requests == []
