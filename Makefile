@@ -51,6 +51,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/store.py
 	$(BIN)/python benchmarks/rvtools.py
 	$(BIN)/python benchmarks/schedule.py
+	$(BIN)/python benchmarks/pool.py
 
 # Fuzz the RVTools reader (xlsx and CSV) for MINUTES minutes; not part of `make test`.
 MINUTES ?= 5

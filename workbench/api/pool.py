@@ -139,7 +139,7 @@ class Pool:
         today = self._today()
         with self._store.unit_of_work() as session:
             row = self._server(session, server)
-            if _stale([row], records.covering(session, today, row["id"])):
+            if _stale([row], records.covering(session, today, [row["id"]])):
                 records.sync_status(session, [row["id"]], today, by="workbench")
                 row = records.find_server(session, row["id"])
             return rules.server_from_record(row)
@@ -628,16 +628,24 @@ class Pool:
             :data:`workbench.pool.SERVER_COLUMNS` of the free servers, by name.
         """
         first, last = rules.window(start, end)
-        servers, bookings = self._servers_and_bookings()
-        return rules.free_servers(servers, bookings, first, last, **filters)
-
-    def _servers_and_bookings(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        today = self._today()
         with self._store.unit_of_work() as session:
-            server_rows = self._synced_rows(session)
-            booking_rows = records.bookings(session)
-        servers = rules.servers_frame([rules.server_from_record(r) for r in server_rows])
-        bookings = rules.bookings_frame([rules.booking_from_record(r) for r in booking_rows])
-        return servers, bookings
+            # The store narrows the servers down to those with no booking overlapping the
+            # window, neither set aside nor past their end of life; only those are read
+            # whole (and re-synced when stale), and the rules decide the rest.
+            busy = records.busy_servers(session, first, last)
+            ids = [
+                f"server_inventory:{key}"
+                for key in records.free_candidates(session, last)
+                if key not in busy
+            ]
+            rows = records.servers_by_id(session, ids)
+            stale = _stale(rows, records.covering(session, today, ids))
+            if stale:
+                records.sync_status(session, stale, today, by="workbench")
+                rows = records.servers_by_id(session, ids)
+        servers = rules.servers_frame([rules.server_from_record(r) for r in rows])
+        return rules.free_servers(servers, _spans_frame([]), first, last, **filters)
 
     # -- forecast ------------------------------------------------------------------------
 
@@ -723,8 +731,43 @@ class Pool:
         ``start`` (default today), per model and for all models (see
         :func:`workbench.pool.forecast` for the columns)."""
         first = parse_date(start, "start") or self._today()
-        servers, bookings = self._servers_and_bookings()
-        return rules.forecast(servers, bookings, self._deliveries(), self.demand(), first, weeks)
+        with self._store.unit_of_work() as session:  # the reads below share it
+            servers, bookings = self._forecast_frames(session)
+            deliveries, demand = self._deliveries(), self.demand()
+        return rules.forecast(servers, bookings, deliveries, demand, first, weeks)
+
+    def _forecast_frames(self, session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Servers (``id``, ``group``, ``status``, ``end_of_life``) and bookings
+        (:func:`_spans_frame`) for the forecast, read compactly, after re-syncing the
+        statuses time has overtaken."""
+        today = self._today()
+        spans = _spans_frame(records.booking_spans(session))
+        on = pd.Timestamp(today)
+        now = spans[(spans["start"] <= on) & (spans["end"] > on)]
+        covering = {
+            s: (k, t.date())
+            for s, k, t in zip(now["server_id"], now["kind"], now["start"], strict=True)
+        }
+        columns = ["key", "status", "model", "lot", "end_of_life", "allocation_start"]
+        for _ in range(2):
+            states = pd.DataFrame(records.server_states(session), columns=columns)
+            states["id"] = "server_inventory:" + states["key"].astype(str)
+            started = pd.to_datetime(states["allocation_start"], unit="s")
+            rows = [
+                {"id": i, "status": s, "allocation_start": None if pd.isna(t) else t.date()}
+                for i, s, t in zip(states["id"], states["status"], started, strict=True)
+            ]
+            stale = _stale(rows, covering)
+            if not stale:
+                break
+            records.sync_status(session, stale, today, by="workbench")
+        lots = records.lot_models(session)
+        # As Server.group: the lot's model, else the model given, else "(model not given)".
+        group = states["lot"].map(lots).astype(object)
+        group = group.where(group.notna(), states["model"])
+        states["group"] = group.where(group.notna(), "(model not given)")
+        states["end_of_life"] = pd.to_datetime(states["end_of_life"], unit="s")
+        return states[["id", "group", "status", "end_of_life"]], spans
 
     def shortfalls(self, weeks: int = 26, start: Any = None) -> pd.DataFrame:
         """Models short of servers in the forecast: ``model``, ``first_week``, ``largest``,
@@ -738,7 +781,9 @@ class Pool:
         (default today), for servers not decommissioned (columns of
         :func:`workbench.lifecycle.alerts`, plus ``location``)."""
         day = parse_date(as_of, "as of") or self._today()
-        servers, _ = self._servers_and_bookings()
+        with self._store.unit_of_work() as session:
+            rows = self._synced_rows(session)
+        servers = rules.servers_frame([rules.server_from_record(r) for r in rows])
         live = servers[servers["status"] != "decommissioned"]
         frame = lifecycle.alerts(live[["id", "server_name", "warranty_end", "end_of_life"]], day)
         locations = dict(zip(live["id"], live["location"], strict=True))
@@ -777,6 +822,16 @@ class Pool:
             rows = records.journal(session, subject, limit)
         columns = ["changed_at", "changed_by", "action", "subject", "reason", "before", "after"]
         return pd.DataFrame(rows, columns=columns)
+
+
+def _spans_frame(spans: list[list[Any]]) -> pd.DataFrame:
+    """Bookings read compactly (:func:`workbench.store.pool.booking_spans`) as the frame the
+    forecast and availability rules take: ``server_id``, ``kind``, ``start``, ``end``."""
+    frame = pd.DataFrame(spans, columns=["server_id", "kind", "start", "end"])
+    frame["server_id"] = "server_inventory:" + frame["server_id"].astype(str)
+    frame["start"] = pd.to_datetime(frame["start"], unit="s")
+    frame["end"] = pd.to_datetime(frame["end"], unit="s")
+    return frame
 
 
 def _stale(rows: list[dict[str, Any]], covering: dict[str, tuple[str, date]]) -> list[str]:

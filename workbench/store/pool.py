@@ -212,20 +212,95 @@ def sync_status(session: Session, server_keys: list[str], today: date, by: str |
     )
 
 
-def covering(session: Session, day: date, server: str | None = None) -> dict[str, tuple[str, date]]:
-    """The booking covering ``day`` of every server (or of one, through its index), as
-    ``server_inventory:<id>`` -> (kind, its first day): compact rows, no record-link lookups."""
-    sql = (
-        "SELECT VALUE [record::id(server_id), kind, available_from] FROM hardware_pool_status"
-        " WHERE available_from <= $day AND available_until > $day"
+def covering(
+    session: Session, day: date, servers: list[str] | None = None
+) -> dict[str, tuple[str, date]]:
+    """The booking covering ``day`` of every server (or of the ``servers`` given, each
+    through its index), as ``server_inventory:<id>`` -> (kind, its first day): compact
+    rows, no record-link lookups."""
+    if servers is None:
+        rows = session.one(
+            "SELECT VALUE [record::id(server_id), kind, available_from] FROM hardware_pool_status"
+            " WHERE available_from <= $day AND available_until > $day",
+            {"day": day},
+        )
+    elif servers:
+        rows = session.one(
+            "RETURN $ids.map(|$s| (SELECT VALUE [record::id(server_id), kind, available_from]"
+            " FROM hardware_pool_status WHERE server_id = $s AND available_from <= $day"
+            " AND available_until > $day LIMIT 1)[0]).filter(|$b| $b != NONE)",
+            {"day": day, "ids": [record_id("server_inventory", k) for k in servers]},
+        )
+    else:
+        rows = []
+    return {f"server_inventory:{key}": (kind, start.date()) for key, kind, start in rows}
+
+
+# Compact reads for the forecast and availability over thousands of servers and bookings:
+# lists of plain values (record keys as text, days as Unix seconds) and no record-link
+# lookups, which is what decoding the SDK's answer costs least (benchmarks/pool.py).
+
+SERVERS_BY_ID = SERVER_SELECT.replace("FROM server_inventory", "FROM $ids") + " ORDER BY name_key"
+
+
+def server_states(session: Session) -> list[list[Any]]:
+    """Every server as [key, status, model, lot key, end of life, allocation start] (the
+    model given in its specifications; days as Unix seconds or None)."""
+    return session.one(
+        "SELECT VALUE [record::id(id), status, specifications.model,"
+        " IF hardware_model_id != NONE THEN record::id(hardware_model_id) END,"
+        " IF end_of_life != NONE THEN time::unix(end_of_life) END,"
+        " IF allocation_start != NONE THEN time::unix(allocation_start) END]"
+        " FROM server_inventory"
     )
-    params: dict[str, Any] = {"day": day}
-    if server:
-        sql += " AND server_id = $server"
-        params["server"] = record_id("server_inventory", server)
-    return {
-        f"server_inventory:{key}": (kind, start.date()) for key, kind, start in session.one(sql, params)
-    }
+
+
+def lot_models(session: Session) -> dict[str, str | None]:
+    """Basket lot key -> its model."""
+    return dict(session.one("SELECT VALUE [record::id(id), model] FROM hardware_lot"))
+
+
+def booking_spans(session: Session) -> list[list[Any]]:
+    """Bookings with a window (not released before they began) as [server key, kind, first
+    day, end day] (Unix seconds; the end exclusive)."""
+    return session.one(
+        "SELECT VALUE [record::id(server_id), kind, time::unix(available_from),"
+        " time::unix(available_until)] FROM hardware_pool_status"
+        " WHERE available_until > available_from"
+    )
+
+
+def busy_servers(session: Session, start: date, end: date) -> set[str]:
+    """Keys of the servers with a booking overlapping [start, end) (an empty window, of a
+    booking released before it began, overlaps nothing)."""
+    return set(
+        session.one(
+            "SELECT VALUE record::id(server_id) FROM hardware_pool_status"
+            " WHERE available_from < $end AND available_until > $start"
+            " AND available_until > available_from",
+            {"start": start, "end": end},
+        )
+    )
+
+
+def free_candidates(session: Session, end: date) -> list[str]:
+    """Keys of the servers that may be free until ``end``: neither in maintenance nor
+    decommissioned, and not at the end of their life before it (the rules of
+    :func:`workbench.pool.free_servers` decide the rest)."""
+    return session.one(
+        "SELECT VALUE record::id(id) FROM server_inventory"
+        " WHERE status NOT IN ['maintenance', 'decommissioned']"
+        " AND (end_of_life = NONE OR end_of_life >= $end)",
+        {"end": end},
+    )
+
+
+def servers_by_id(session: Session, ids: list[str]) -> list[dict[str, Any]]:
+    """The servers of ``ids`` (``server_inventory:<id>``), as :func:`servers` gives them."""
+    if not ids:
+        return []
+    rows = session.one(SERVERS_BY_ID, {"ids": [record_id("server_inventory", i) for i in ids]})
+    return [_plain(r) for r in rows]
 
 
 # -- bookings ------------------------------------------------------------------------------
