@@ -142,3 +142,19 @@ def test_mistakes_on_create_are_one_plain_line(run):
     # A model may hold colons: only the trailing quantity and price are split off.
     code, out, _ = run("procurement", "create", "Move", "Odd", "--item", "Rack:42U:2:100", "--json")
     assert [(line["model"], line["quantity"], line["unit_price"]) for line in json.loads(out)["lines"]] == [("Rack:42U", 2, 100.0)]  # fmt: skip
+
+
+def test_a_request_never_ordered_can_be_deleted_and_then_its_project(run):
+    request = _request(run)
+    _one_line_error(
+        run("project", "delete", "Move"), 4, "delete those never ordered; ordered or delivered ones"
+    )
+    run("procurement", "approve", request)
+    run("procurement", "order", request, "--po", "PO-7", "--expected-delivery", "2030-02-01")
+    _one_line_error(run("procurement", "delete", request), 2, "an ordered request can be cancelled")
+    run("procurement", "cancel", request, "--reason", "Budget moved")
+    code, out, err = run("procurement", "delete", request)
+    assert (code, err) == (0, ""), err
+    assert out == "Deleted 'Nodes' (cancelled) of Move.\n"
+    assert run("procurement", "show", request)[0] == 3
+    assert run("project", "delete", "Move")[0] == 0

@@ -163,15 +163,13 @@ def test_names_serials_and_asset_tags_are_unique(pool):
     assert pool.get(first).asset_tag == "AT-1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="serial numbers are unique as written (schema 0003's index), while lookups and "
-    "imports match them ignoring case: 'sn-1' is stored beside 'SN-1' and then names neither",
-)
 def test_serial_numbers_are_unique_ignoring_case_as_lookups_are(pool):
-    pool.add("esx-01", serial_number="SN-1")
-    with pytest.raises(ConflictError):
+    pool.add("esx-01", serial_number="SN-1", asset_tag="AT-1")
+    with pytest.raises(ConflictError, match="serial number"):
         pool.add("esx-02", serial_number="sn-1")
+    with pytest.raises(ConflictError, match="asset tag"):
+        pool.add("esx-02", asset_tag="at-1")
+    assert pool.get("sn-1").server_name == "esx-01"
 
 
 def _server_in(pool: Pool, project, name: str, status: str):

@@ -135,8 +135,11 @@ def whole(value: Any, name: str, lowest: int = 0, highest: int | None = None) ->
         number = float(str(value).strip())
     except ValueError:
         number = float("nan")
-    if number != number or number != int(number) or number < lowest or (
-        highest is not None and number > highest
+    if (
+        number != number
+        or number != int(number)
+        or number < lowest
+        or (highest is not None and number > highest)
     ):
         bound = f"from {lowest}" + (f" to {highest}" if highest is not None else "")
         raise InvalidInputError(
@@ -211,7 +214,11 @@ def validate_server(values: dict[str, Any], *, partial: bool = False) -> dict[st
             out[name] = money(value, name)
         elif name == "currency":
             # The choices are upper case; _choice compares lower case.
-            out[name] = None if _blank(value) else _choice(value, tuple(c.lower() for c in CURRENCIES), name).upper()
+            out[name] = (
+                None
+                if _blank(value)
+                else _choice(value, tuple(c.lower() for c in CURRENCIES), name).upper()
+            )
         elif name == "life_years":
             out[name] = whole(value, name, 1, 50)
         elif name == "depreciation_method":
@@ -219,7 +226,9 @@ def validate_server(values: dict[str, Any], *, partial: bool = False) -> dict[st
         elif name == "depreciation_rate":
             rate = _number(value, name)
             if rate is not None and not 0 < rate <= 1:
-                raise InvalidInputError(f"Depreciation rate must be above 0 and at most 1; got {value!r}.")
+                raise InvalidInputError(
+                    f"Depreciation rate must be above 0 and at most 1; got {value!r}."
+                )
             out[name] = None if rate is None else Decimal(str(rate))
         elif name in ("sockets", "cores"):
             out[name] = whole(value, name, 0, 100_000)
@@ -361,12 +370,25 @@ def item_lines(items: Any) -> list[ItemLine]:
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             raise InvalidInputError(f"Line {number} must be a mapping; got {item!r}.")
-        unknown = set(item) - {"description", "quantity", "unit_price", "lot", "model", "vendor", "delivered"}
+        unknown = set(item) - {
+            "description",
+            "quantity",
+            "unit_price",
+            "lot",
+            "model",
+            "vendor",
+            "delivered",
+        }
         if unknown:
-            raise InvalidInputError(f"Line {number}: unknown field(s) {', '.join(sorted(unknown))}.")
+            raise InvalidInputError(
+                f"Line {number}: unknown field(s) {', '.join(sorted(unknown))}."
+            )
         model = clean_text(item.get("model"), f"line {number} model", required=False)
         description = clean_text(
-            item.get("description") or model, f"line {number} description", required=True, max_length=300
+            item.get("description") or model,
+            f"line {number} description",
+            required=True,
+            max_length=300,
         )
         quantity = whole(item.get("quantity"), "quantity", 1, 10_000)
         if quantity is None:
@@ -435,7 +457,9 @@ def filter_servers(servers: pd.DataFrame, **filters: Any) -> pd.DataFrame:
     known = {"model", "location", "condition", "min_cores", "min_memory_gib", "status", "lot"}
     unknown = sorted(set(filters) - known)
     if unknown:
-        raise InvalidInputError(f"Unknown filter(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}.")
+        raise InvalidInputError(
+            f"Unknown filter(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}."
+        )
     keep = np.ones(len(servers), dtype=bool)
     for name in ("model", "lot"):
         if filters.get(name):
@@ -549,11 +573,13 @@ def forecast(
     mondays = week_starts(start, weeks)
     first = _day_number(mondays[0])
     n = len(mondays)
-    held = servers[~servers["status"].isin(["decommissioned", "maintenance"])].reset_index(drop=True)
+    held = servers[~servers["status"].isin(["decommissioned", "maintenance"])].reset_index(
+        drop=True
+    )
     groups = sorted(
-        set(held["group"]).union(deliveries["group"] if len(deliveries) else ()).union(
-            g for g in (demand["group"] if len(demand) else ()) if g != ALL_MODELS
-        )
+        set(held["group"])
+        .union(deliveries["group"] if len(deliveries) else ())
+        .union(g for g in (demand["group"] if len(demand) else ()) if g != ALL_MODELS)
     )
     index = {g: i for i, g in enumerate(groups)}
     g_count = len(groups)
@@ -583,7 +609,13 @@ def forecast(
         level = np.where(rows["kind"].to_numpy() == "allocation", 2, 1).astype(np.int8)
         state = np.zeros((len(held), n), dtype=np.int8)
         live = (b_last >= 0) & (b_first < n) & (b_last >= b_first)
-        for s, a, b, v in zip(where[live], b_first[live].clip(0), b_last[live].clip(None, n - 1), level[live], strict=True):
+        for s, a, b, v in zip(
+            where[live],
+            b_first[live].clip(0),
+            b_last[live].clip(None, n - 1),
+            level[live],
+            strict=True,
+        ):
             row = state[s, a : b + 1]
             np.maximum(row, v, out=row)
         for value, target in ((2, allocated), (1, reserved)):
@@ -592,13 +624,25 @@ def forecast(
     if len(deliveries):
         due = np.ceil((_days(deliveries["expected"]) - first - 6) / 7).clip(0, n).astype(np.int64)
         arrive_at = np.zeros((g_count, n + 1), dtype=np.int64)
-        np.add.at(arrive_at, (deliveries["group"].map(index).to_numpy(dtype=np.int64), due), deliveries["quantity"].to_numpy(dtype=np.int64))
+        np.add.at(
+            arrive_at,
+            (deliveries["group"].map(index).to_numpy(dtype=np.int64), due),
+            deliveries["quantity"].to_numpy(dtype=np.int64),
+        )
         arriving = np.cumsum(arrive_at, axis=1)[:, :n]
     if len(demand):
-        d_group = demand["group"].map(lambda g: g_count if g == ALL_MODELS else index[g]).to_numpy(dtype=np.int64)
+        d_group = (
+            demand["group"]
+            .map(lambda g: g_count if g == ALL_MODELS else index[g])
+            .to_numpy(dtype=np.int64)
+        )
         d_first = np.floor((_days(demand["start"]) - first) / 7).clip(0, n).astype(np.int64)
         d_end = _days(demand["end"])
-        d_last = np.where(d_end > 10**12, n, np.floor((d_end - 1 - first) / 7) + 1).clip(0, n).astype(np.int64)
+        d_last = (
+            np.where(d_end > 10**12, n, np.floor((d_end - 1 - first) / 7) + 1)
+            .clip(0, n)
+            .astype(np.int64)
+        )
         change = np.zeros((g_count + 1, n + 1), dtype=np.int64)
         amount = demand["servers"].to_numpy(dtype=np.int64)
         np.add.at(change, (d_group, d_first), amount)
@@ -611,7 +655,15 @@ def forecast(
     frames = []
     for g, name in enumerate([*groups, ALL_MODELS]):
         if g < g_count:
-            parts = (in_stock[g], allocated[g], reserved[g], arriving[g], leaving[g], available[g], wanted[g])
+            parts = (
+                in_stock[g],
+                allocated[g],
+                reserved[g],
+                arriving[g],
+                leaving[g],
+                available[g],
+                wanted[g],
+            )
         else:
             parts = (*totals, total_demand)
         frames.append(
@@ -757,7 +809,9 @@ def book_values(servers: pd.DataFrame, as_of: date) -> pd.DataFrame:
             {
                 "id": record["id"],
                 "server_name": record["server_name"],
-                "location": "(no location)" if _blank(record.get("location")) else record["location"],
+                "location": "(no location)"
+                if _blank(record.get("location"))
+                else record["location"],
                 "project": "(not booked)" if _blank(record.get("project")) else record["project"],
                 "currency": record.get("currency") or "USD",
                 "purchase_price": Decimal(str(price)),
@@ -768,8 +822,16 @@ def book_values(servers: pd.DataFrame, as_of: date) -> pd.DataFrame:
             }
         )
     columns = [
-        "id", "server_name", "location", "project", "currency", "purchase_price",
-        "book_value", "accumulated", "method", "fraction_of_life",
+        "id",
+        "server_name",
+        "location",
+        "project",
+        "currency",
+        "purchase_price",
+        "book_value",
+        "accumulated",
+        "method",
+        "fraction_of_life",
     ]
     return pd.DataFrame(rows, columns=columns)
 
@@ -939,15 +1001,41 @@ def server_from_record(row: dict[str, Any]) -> Server:
 
 
 SERVER_COLUMNS = [
-    "id", "server_name", "status", "condition", "serial_number", "asset_tag", "location",
-    "lot", "vendor", "model", "group", "cpu_model", "sockets", "cores", "memory_gib",
-    "procurement_date", "warranty_start", "warranty_end", "end_of_life", "purchase_price",
-    "salvage_value", "currency", "life_years", "depreciation_method", "depreciation_rate",
-    "project", "allocation_start", "allocation_end", "source",
+    "id",
+    "server_name",
+    "status",
+    "condition",
+    "serial_number",
+    "asset_tag",
+    "location",
+    "lot",
+    "vendor",
+    "model",
+    "group",
+    "cpu_model",
+    "sockets",
+    "cores",
+    "memory_gib",
+    "procurement_date",
+    "warranty_start",
+    "warranty_end",
+    "end_of_life",
+    "purchase_price",
+    "salvage_value",
+    "currency",
+    "life_years",
+    "depreciation_method",
+    "depreciation_rate",
+    "project",
+    "allocation_start",
+    "allocation_end",
+    "source",
 ]
 
 
-def servers_frame(servers: list[Server], project_names: dict[str, str] | None = None) -> pd.DataFrame:
+def servers_frame(
+    servers: list[Server], project_names: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Servers as a DataFrame.
 
     Returns
@@ -968,7 +1056,14 @@ def servers_frame(servers: list[Server], project_names: dict[str, str] | None = 
         for s in servers
     ]
     frame = pd.DataFrame(rows, columns=SERVER_COLUMNS)
-    for name in ("procurement_date", "warranty_start", "warranty_end", "end_of_life", "allocation_start", "allocation_end"):
+    for name in (
+        "procurement_date",
+        "warranty_start",
+        "warranty_end",
+        "end_of_life",
+        "allocation_start",
+        "allocation_end",
+    ):
         frame[name] = pd.to_datetime(frame[name])
     for name in ("cores", "sockets", "life_years"):
         frame[name] = frame[name].astype("Int64")
@@ -991,7 +1086,7 @@ class Booking:
     workflow_id: str | None = None
     workflow_name: str | None = None
     notes: str | None = None
-    released_at: Any = None
+    released_at: date | None = None
     created_by: str | None = None
 
     def covers(self, day: date) -> bool:
@@ -1012,14 +1107,25 @@ def booking_from_record(row: dict[str, Any]) -> Booking:
         workflow_id=row.get("workflow_id"),
         workflow_name=row.get("workflow_name"),
         notes=row.get("reservation_notes"),
-        released_at=row.get("released_at"),
+        released_at=_day(row.get("released_at")),
         created_by=row.get("created_by"),
     )
 
 
 BOOKING_COLUMNS = [
-    "id", "server_id", "server_name", "project_id", "project", "workflow", "kind", "start",
-    "end", "days", "notes", "released_at", "created_by",
+    "id",
+    "server_id",
+    "server_name",
+    "project_id",
+    "project",
+    "workflow",
+    "kind",
+    "start",
+    "end",
+    "days",
+    "notes",
+    "released_at",
+    "created_by",
 ]
 
 
@@ -1133,9 +1239,23 @@ def request_from_record(row: dict[str, Any]) -> ProcurementRequest:
 
 
 REQUEST_COLUMNS = [
-    "id", "project", "request_name", "status", "vendor", "servers", "delivered", "total_cost",
-    "currency", "purchase_order_number", "request_date", "approval_date", "order_date",
-    "expected_delivery", "actual_delivery", "overdue", "workflow",
+    "id",
+    "project",
+    "request_name",
+    "status",
+    "vendor",
+    "servers",
+    "delivered",
+    "total_cost",
+    "currency",
+    "purchase_order_number",
+    "request_date",
+    "approval_date",
+    "order_date",
+    "expected_delivery",
+    "actual_delivery",
+    "overdue",
+    "workflow",
 ]
 
 
@@ -1171,6 +1291,12 @@ def requests_frame(requests: list[ProcurementRequest], as_of: date) -> pd.DataFr
         for r in requests
     ]
     frame = pd.DataFrame(rows, columns=REQUEST_COLUMNS)
-    for name in ("request_date", "approval_date", "order_date", "expected_delivery", "actual_delivery"):
+    for name in (
+        "request_date",
+        "approval_date",
+        "order_date",
+        "expected_delivery",
+        "actual_delivery",
+    ):
         frame[name] = pd.to_datetime(frame[name])
     return frame

@@ -232,7 +232,8 @@ class Pool:
                 ahead = [
                     b
                     for b in records.bookings(session, server=row["id"])
-                    if stored_date(b["available_until"]) > max(today, stored_date(b["available_from"]))
+                    if stored_date(b["available_until"])
+                    > max(today, stored_date(b["available_from"]))
                 ]
                 if ahead:
                     first = rules.booking_from_record(ahead[0])
@@ -276,7 +277,12 @@ class Pool:
             return rules.server_from_record(records.find_server(session, row["id"]))
 
     def delete(
-        self, server: str | Server, *, by: str | None = None, reason: str | None = None, force: bool = False
+        self,
+        server: str | Server,
+        *,
+        by: str | None = None,
+        reason: str | None = None,
+        force: bool = False,
     ) -> None:
         """Delete a server and its past bookings.
 
@@ -299,11 +305,15 @@ class Pool:
                     f"{row['server_name']} has {len(ahead)} booking(s) from today on; release "
                     "them first or delete with force."
                 )
-            records.delete_server(session, row["id"], by=actor, reason=clean_text(reason, "reason", required=False))
+            records.delete_server(
+                session, row["id"], by=actor, reason=clean_text(reason, "reason", required=False)
+            )
 
     # -- imports -------------------------------------------------------------------------
 
-    def import_file(self, path: str | Path, *, dry_run: bool = False, by: str | None = None) -> ImportDiff:
+    def import_file(
+        self, path: str | Path, *, dry_run: bool = False, by: str | None = None
+    ) -> ImportDiff:
         """Add or update servers from a CSV or xlsx file (columns named as the fields of
         :meth:`add`; see :mod:`workbench.io.inventory`).
 
@@ -376,7 +386,9 @@ class Pool:
                 "cpu_model": _first(host, "cpu_model"),
                 "sockets": _first(host, "cpu_sockets"),
                 "cores": _first(host, "cpu_cores"),
-                "memory_gib": round(float(memory_mib) / 1024, 1) if _number_like(memory_mib) else None,
+                "memory_gib": round(float(memory_mib) / 1024, 1)
+                if _number_like(memory_mib)
+                else None,
                 "location": where or _first(host, "cluster", "datacenter"),
             }
             given = {k: v for k, v in values.items() if v is not None and not rules._blank(v)}
@@ -401,7 +413,9 @@ class Pool:
         names = [values["server_name"].lower() for _, values in rows]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
-            raise InvalidInputError(f"The file names these servers more than once: {', '.join(repeated[:10])}.")
+            raise InvalidInputError(
+                f"The file names these servers more than once: {', '.join(repeated[:10])}."
+            )
         with self._store.unit_of_work() as session:
             stored = records.servers(session)
             by_serial = {r["serial_number"].lower(): r for r in stored if r.get("serial_number")}
@@ -452,7 +466,10 @@ class Pool:
                     diff.changes[match["server_name"]] = changes
                     patch = dict(values)
                     if "specifications" in patch:
-                        patch["specifications"] = {**(match.get("specifications") or {}), **patch["specifications"]}
+                        patch["specifications"] = {
+                            **(match.get("specifications") or {}),
+                            **patch["specifications"],
+                        }
                     writes.append((match["id"], patch))
                 else:
                     diff.unchanged.append(match["server_name"])
@@ -539,11 +556,13 @@ class Pool:
         if hasattr(workflow, "id") and hasattr(workflow, "project_id"):
             workflow = "workflow:" + workflow.id
         text = clean_text(workflow, "workflow", required=True)
-        project_id = "project:" + project_row["id"] if not str(project_row["id"]).startswith("project:") else project_row["id"]
+        project_id = (
+            "project:" + project_row["id"]
+            if not str(project_row["id"]).startswith("project:")
+            else project_row["id"]
+        )
         if text.lower().startswith("workflow:"):
-            row = session.one(
-                "SELECT id, project_id FROM ONLY $id", {"id": _workflow_id(text)}
-            )
+            row = session.one("SELECT id, project_id FROM ONLY $id", {"id": _workflow_id(text)})
         else:
             found = session.one(
                 "SELECT id, project_id FROM workflow WHERE project_id = $project AND name_key = $key",
@@ -600,7 +619,9 @@ class Pool:
             values = _booking_values(row)
             values["available_until"] = last
             key = row["id"].split(":", 1)[1]
-            records.write_bookings(session, [(key, values, "extended", None)], today=self._today(), by=actor)
+            records.write_bookings(
+                session, [(key, values, "extended", None)], today=self._today(), by=actor
+            )
             return rules.booking_from_record(records.booking(session, row["id"]))
 
     def bookings(self, *, server: Any = None, project: Any = None) -> pd.DataFrame:
@@ -608,7 +629,9 @@ class Pool:
         :data:`workbench.pool.BOOKING_COLUMNS`)."""
         with self._store.unit_of_work() as session:
             server_key = self._server(session, server)["id"] if server is not None else None
-            project_key = project_records.find(session, project)["id"] if project is not None else None
+            project_key = (
+                project_records.find(session, project)["id"] if project is not None else None
+            )
             rows = records.bookings(session, server=server_key, project=project_key)
         return rules.bookings_frame([rules.booking_from_record(r) for r in rows])
 
@@ -698,7 +721,9 @@ class Pool:
                 is not None
             ]
             if not found and sizing_of.get(p["id"].id):
-                found = _sizing_demand(p, by_project.get(p["id"].id, []), sizing_of[p["id"].id], end)
+                found = _sizing_demand(
+                    p, by_project.get(p["id"].id, []), sizing_of[p["id"].id], end
+                )
             sources.extend(found)
         return rules.demand_frame(sources)
 
@@ -928,10 +953,15 @@ def _changes(stored: dict[str, Any], values: dict[str, Any]) -> dict[str, tuple[
 
 
 def _sizing_demand(
-    project: dict[str, Any], workflows: list[dict[str, Any]], options: list[dict[str, Any]], end: date | None
+    project: dict[str, Any],
+    workflows: list[dict[str, Any]],
+    options: list[dict[str, Any]],
+    end: date | None,
 ) -> list[rules.DemandSource]:
     best = [
-        o for o in options if o.get("scenario") == "policy" and o.get("rank") == 1 and o.get("feasible")
+        o
+        for o in options
+        if o.get("scenario") == "policy" and o.get("rank") == 1 and o.get("feasible")
     ]
     if not best:
         return []

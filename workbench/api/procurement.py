@@ -54,11 +54,11 @@ class Procurement:
         text = clean_text(request, "request", required=True)
         return records.request(session, text)
 
-    def _stamp(self, row: dict[str, Any] | None, status: str, by: str | None, note: str | None) -> list:
+    def _stamp(
+        self, row: dict[str, Any] | None, status: str, by: str | None, note: str | None
+    ) -> list:
         history = list((row or {}).get("history") or [])
-        history.append(
-            {"status": status, "at": datetime.now(UTC), "by": by, "note": note}
-        )
+        history.append({"status": status, "at": datetime.now(UTC), "by": by, "note": note})
         return history
 
     def create(
@@ -118,7 +118,9 @@ class Procurement:
                 "expected_delivery": expected,
                 "total_cost": money,
                 "currency": currency,
-                "delivery_location": clean_text(delivery_location, "delivery location", required=False),
+                "delivery_location": clean_text(
+                    delivery_location, "delivery location", required=False
+                ),
                 "requested_by": actor,
                 "history": self._stamp(None, "requested", actor, None),
                 "source": source or {},
@@ -175,7 +177,9 @@ class Procurement:
                 {"lot": option.get("lot"), "basket": option.get("basket")},
             )
         line = {
-            "description": f"{option.get('vendor')} {option.get('model') or ''} ({option.get('lot')})".replace("  ", " "),
+            "description": f"{option.get('vendor')} {option.get('model') or ''} ({option.get('lot')})".replace(
+                "  ", " "
+            ),
             "model": option.get("model") or option.get("lot"),
             "vendor": option.get("vendor"),
             "quantity": int(option["hosts"]),
@@ -236,7 +240,11 @@ class Procurement:
         with self._store.unit_of_work() as session:
             row = self._request(session, request)
             rules.check_procurement_change(row["status"], target)
-            values = {**fields(row), "status": target, "history": self._stamp(row, target, actor, note)}
+            values = {
+                **fields(row),
+                "status": target,
+                "history": self._stamp(row, target, actor, note),
+            }
             records.write_request(
                 session, row["id"], values, action=target, by=actor, expected_status=row["status"]
             )
@@ -244,7 +252,9 @@ class Procurement:
         self._constrain(after)
         return after
 
-    def approve(self, request: Any, *, on: Any = None, by: str | None = None, note: str | None = None) -> ProcurementRequest:
+    def approve(
+        self, request: Any, *, on: Any = None, by: str | None = None, note: str | None = None
+    ) -> ProcurementRequest:
         """requested -> approved (``on`` defaults to today)."""
         day = parse_date(on, "approval date") or self._today()
         return self._move(request, "approved", lambda row: {"approval_date": day}, by=by, note=note)
@@ -277,7 +287,9 @@ class Procurement:
             if when is None:
                 raise InvalidInputError("Give the expected delivery date with the order.")
             if when < day:
-                raise InvalidInputError(f"The expected delivery ({when}) is before the order date ({day}).")
+                raise InvalidInputError(
+                    f"The expected delivery ({when}) is before the order date ({day})."
+                )
             out = {"purchase_order_number": po, "order_date": day, "expected_delivery": when}
             if cost is not None:
                 out["total_cost"] = cost
@@ -285,13 +297,40 @@ class Procurement:
 
         return self._move(request, "ordered", fields, by=by, note=f"PO {po}")
 
-    def cancel(self, request: Any, reason: str, *, on: Any = None, by: str | None = None) -> ProcurementRequest:
+    def cancel(
+        self, request: Any, reason: str, *, on: Any = None, by: str | None = None
+    ) -> ProcurementRequest:
         """Cancel a request not delivered yet (a reason is required)."""
         why = clean_text(reason, "reason", required=True, max_length=500)
         day = parse_date(on, "date") or self._today()
         return self._move(
-            request, "cancelled", lambda row: {"cancelled_date": day, "cancel_reason": why}, by=by, note=why
+            request,
+            "cancelled",
+            lambda row: {"cancelled_date": day, "cancel_reason": why},
+            by=by,
+            note=why,
         )
+
+    def delete(self, request: Any, *, by: str | None = None) -> None:
+        """Delete a request that was never ordered (requested, approved or cancelled);
+        ordered and delivered ones stay as the record of a purchase.
+
+        Raises
+        ------
+        InvalidInputError
+            The request was ordered or delivered.
+        """
+        actor = who(by)
+        with self._store.unit_of_work() as session:
+            row = self._request(session, request)
+            if row["status"] in ("ordered", "delivered"):
+                raise InvalidInputError(
+                    f"{row['request_name']!r} is {row['status']}: it stays as the record of a "
+                    "purchase (an ordered request can be cancelled, then deleted)."
+                    if row["status"] == "ordered"
+                    else f"{row['request_name']!r} is delivered: it stays as the record of a purchase."
+                )
+            records.delete_request(session, row["id"], by=actor, expected_status=row["status"])
 
     def deliver(
         self,
@@ -329,7 +368,9 @@ class Procurement:
                     f"Only an ordered request can be delivered; this one is {row['status']}."
                 )
             lines = rules.lines_from_record(row.get("hardware_items") or [])
-            wanted = quantities or {i: line.outstanding for i, line in enumerate(lines, start=1) if line.outstanding}
+            wanted = quantities or {
+                i: line.outstanding for i, line in enumerate(lines, start=1) if line.outstanding
+            }
             stem = _stem(row.get("purchase_order_number") or row["request_name"])
             made = session.one(
                 "SELECT VALUE name_key FROM server_inventory WHERE procurement_id = $id",
@@ -339,7 +380,9 @@ class Procurement:
             new_servers, updated = [], list(lines)
             for number, count in sorted(wanted.items()):
                 if not isinstance(number, int) or not 1 <= number <= len(lines):
-                    raise InvalidInputError(f"The request has lines 1 to {len(lines)}; got line {number!r}.")
+                    raise InvalidInputError(
+                        f"The request has lines 1 to {len(lines)}; got line {number!r}."
+                    )
                 line = lines[number - 1]
                 try:
                     count = rules.whole(count, "quantity", 0, None)
@@ -378,10 +421,15 @@ class Procurement:
                             "life_years": 5,
                             "depreciation_method": "straight_line",
                             "source": "delivery",
-                            "specifications": {"vendor": line.vendor or row.get("vendor"), "model": line.model},
+                            "specifications": {
+                                "vendor": line.vendor or row.get("vendor"),
+                                "model": line.model,
+                            },
                         }
                     )
-                updated[number - 1] = rules.ItemLine(**{**line.__dict__, "delivered": line.delivered + count})
+                updated[number - 1] = rules.ItemLine(
+                    **{**line.__dict__, "delivered": line.delivered + count}
+                )
             if not new_servers:
                 raise InvalidInputError("Nothing to deliver: every line is complete.")
             complete = all(line.outstanding == 0 for line in updated)
@@ -389,7 +437,9 @@ class Procurement:
             note = f"{len(new_servers)} server(s) delivered"
             if complete:
                 values.update(status="delivered", actual_delivery=day)
-            values["history"] = self._stamp(row, "delivered" if complete else "partly delivered", actor, note)
+            values["history"] = self._stamp(
+                row, "delivered" if complete else "partly delivered", actor, note
+            )
             records.write_request(
                 session,
                 row["id"],
@@ -400,7 +450,10 @@ class Procurement:
                 new_servers=new_servers,
             )
             names = [s["server_name"].lower() for s in new_servers]
-            rows = session.one(records.SERVER_SELECT + " WHERE name_key IN $names ORDER BY name_key", {"names": names})
+            rows = session.one(
+                records.SERVER_SELECT + " WHERE name_key IN $names ORDER BY name_key",
+                {"names": names},
+            )
         return [rules.server_from_record(records._plain(r)) for r in rows]
 
     def _constrain(self, request: ProcurementRequest) -> None:
@@ -415,10 +468,15 @@ class Procurement:
         names = [target]
         if target.workflow_type == "hardware_procurement":
             links = workflows.links("project:" + target.project_id)
-            after = links[links["predecessor_id"] == "workflow:" + target.id]["successor_id"].tolist()
+            after = links[links["predecessor_id"] == "workflow:" + target.id][
+                "successor_id"
+            ].tolist()
             names = [workflows.get(w) for w in after] or [target]
         for workflow in names:
-            if workflow.constraint_type == "start_no_earlier_than" and workflow.constraint_date == request.expected_delivery:
+            if (
+                workflow.constraint_type == "start_no_earlier_than"
+                and workflow.constraint_date == request.expected_delivery
+            ):
                 continue
             workflows.update(workflow, start_no_earlier_than=request.expected_delivery)
 

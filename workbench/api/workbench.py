@@ -207,12 +207,23 @@ class Workbench:
                 salvage_value=1_000,
                 condition="fair" if number < 6 else "good",
             )
-        pool.set_status(hosts[-1], "decommissioned", "Migrated off in the Northwind project", by="demo")
+        pool.set_status(
+            hosts[-1], "decommissioned", "Migrated off in the Northwind project", by="demo"
+        )
         pool.set_status(hosts[0], "maintenance", "Failed DIMM, replacement ordered", by="demo")
         pool.add_maintenance(hosts[0], "DIMM B2 replaced under warranty", on=day(-3), by="demo")
         stock = [
             ("hv", "HVA1", "Amsterdam DC1 / Row B", 8, -300, 19_125.61, 2, "declining_balance"),
-            ("vdi", "SMI2", "Amsterdam DC1 / Row C", 8, -3 * 365 + 75, 9_850.00, 1, "straight_line"),
+            (
+                "vdi",
+                "SMI2",
+                "Amsterdam DC1 / Row C",
+                8,
+                -3 * 365 + 75,
+                9_850.00,
+                1,
+                "straight_line",
+            ),
         ]
         for stem, lot, where, count, bought, price, sockets, method in stock:
             for number in range(1, count + 1):
@@ -237,7 +248,9 @@ class Workbench:
         build = flows["Tailspin"]["Build and commissioning"]
         self.workflows.update(build, hardware_requirements={"servers": 8, "model": "DS-120"})
         commissioning = flows["Wingtip"]["Commissioning"]
-        self.workflows.update(commissioning, hardware_requirements={"servers": 14, "model": "DS-325"})
+        self.workflows.update(
+            commissioning, hardware_requirements={"servers": 14, "model": "DS-325"}
+        )
         refresh = flows["Adventure"]["Commissioning"]
         self.workflows.update(refresh, hardware_requirements={"servers": 4, "model": "DS-325"})
         vdi = [f"vdi-node-{n:02d}" for n in range(1, 9)]
@@ -245,44 +258,102 @@ class Workbench:
         # A proof-of-concept running now, then the VDI build; the others reserve ahead.
         pool.allocate(vdi[:2], tailspin, day(-10), day(30), notes="Proof of concept", by="demo")
         pool.allocate(vdi[2:6], tailspin, build.start_date, day(400), workflow=build, by="demo")
-        pool.allocate(vdi[6:], tailspin, build.start_date, day(400), workflow=build, kind="reservation", by="demo")
+        pool.allocate(
+            vdi[6:],
+            tailspin,
+            build.start_date,
+            day(400),
+            workflow=build,
+            kind="reservation",
+            by="demo",
+        )
         wingtip_start = self.workflows.get(commissioning).start_date
-        pool.allocate(hv[:6], wingtip, wingtip_start, day(3 * 365), workflow=commissioning, kind="reservation", by="demo")
+        pool.allocate(
+            hv[:6],
+            wingtip,
+            wingtip_start,
+            day(3 * 365),
+            workflow=commissioning,
+            kind="reservation",
+            by="demo",
+        )
         adventure_start = self.workflows.get(refresh).start_date
-        pool.allocate(hv[6:], adventure, adventure_start, day(3 * 365), workflow=refresh, kind="reservation", by="demo")
+        pool.allocate(
+            hv[6:],
+            adventure,
+            adventure_start,
+            day(3 * 365),
+            workflow=refresh,
+            kind="reservation",
+            by="demo",
+        )
         # Procurement in every state.
-        buying.from_recommendation(wingtip, import_id, request_name="Wingtip Hyper-V hosts", by="demo")
+        buying.from_recommendation(
+            wingtip, import_id, request_name="Wingtip Hyper-V hosts", by="demo"
+        )
         lot = {row.lot_code: row.hardware_model_id for row in pool.list(model="DS-")}
         nodes = [{"model": "DS-325", "lot": lot["HVA1"], "quantity": 4, "unit_price": 19_125.61}]
         approved = buying.create(
-            adventure, "vSAN ReadyNodes", nodes, vendor="Demo Systems", workflow="Hardware procurement",
-            expected_delivery=day(150), delivery_location="Amsterdam DC1 / Row B", on=day(-12), by="demo",
+            adventure,
+            "vSAN ReadyNodes",
+            nodes,
+            vendor="Demo Systems",
+            workflow="Hardware procurement",
+            expected_delivery=day(150),
+            delivery_location="Amsterdam DC1 / Row B",
+            on=day(-12),
+            by="demo",
         )
         buying.approve(approved, by="demo (budget owner)")
         late = buying.create(
-            tailspin, "VDI expansion", [{"model": "DS-120", "lot": lot["SMI2"], "quantity": 4, "unit_price": 9_850}],
-            vendor="Demo Systems", workflow="Hardware procurement", delivery_location="Amsterdam DC1 / Row C",
-            on=day(-45), by="demo",
+            tailspin,
+            "VDI expansion",
+            [{"model": "DS-120", "lot": lot["SMI2"], "quantity": 4, "unit_price": 9_850}],
+            vendor="Demo Systems",
+            workflow="Hardware procurement",
+            delivery_location="Amsterdam DC1 / Row C",
+            on=day(-45),
+            by="demo",
         )
         buying.approve(late, on=day(-40), by="demo (budget owner)")
-        buying.order(late, "PO-2026-0412", on=day(-35), expected_delivery=day(-5), by="demo (purchasing)")
+        buying.order(
+            late, "PO-2026-0412", on=day(-35), expected_delivery=day(-5), by="demo (purchasing)"
+        )
         done = buying.create(
-            projects["Contoso"], "Compute nodes", [{"model": "DS-325", "lot": lot["HVA1"], "quantity": 2, "unit_price": 18_900}],
-            vendor="Demo Systems", delivery_location="Amsterdam DC1 / Row B", on=day(-130), by="demo",
+            projects["Contoso"],
+            "Compute nodes",
+            [{"model": "DS-325", "lot": lot["HVA1"], "quantity": 2, "unit_price": 18_900}],
+            vendor="Demo Systems",
+            delivery_location="Amsterdam DC1 / Row B",
+            on=day(-130),
+            by="demo",
         )
         buying.approve(done, on=day(-120), by="demo (budget owner)")
-        buying.order(done, "PO-2026-0219", on=day(-110), expected_delivery=day(-60), by="demo (purchasing)")
+        buying.order(
+            done, "PO-2026-0219", on=day(-110), expected_delivery=day(-60), by="demo (purchasing)"
+        )
         buying.deliver(done, on=day(-62), by="demo (goods in)")
         part = buying.create(
-            projects["Contoso"], "Spare nodes", [{"model": "DS-325", "lot": lot["HVA1"], "quantity": 2, "unit_price": 18_900}],
-            vendor="Demo Systems", delivery_location="Amsterdam DC1 / Row B", on=day(-55), by="demo",
+            projects["Contoso"],
+            "Spare nodes",
+            [{"model": "DS-325", "lot": lot["HVA1"], "quantity": 2, "unit_price": 18_900}],
+            vendor="Demo Systems",
+            delivery_location="Amsterdam DC1 / Row B",
+            on=day(-55),
+            by="demo",
         )
         buying.approve(part, on=day(-50), by="demo (budget owner)")
-        buying.order(part, "PO-2026-0388", on=day(-45), expected_delivery=day(20), by="demo (purchasing)")
+        buying.order(
+            part, "PO-2026-0388", on=day(-45), expected_delivery=day(20), by="demo (purchasing)"
+        )
         buying.deliver(part, {1: 1}, on=day(-2), by="demo (goods in)")
         dropped = buying.create(
-            projects["Fabrikam"], "Lab servers", [{"model": "DS-110", "quantity": 3, "unit_price": 6_200}],
-            vendor="Demo Systems", on=day(-20), by="demo",
+            projects["Fabrikam"],
+            "Lab servers",
+            [{"model": "DS-110", "quantity": 3, "unit_price": 6_200}],
+            vendor="Demo Systems",
+            on=day(-20),
+            by="demo",
         )
         buying.cancel(dropped, "Budget moved to next year", by="demo (budget owner)")
 

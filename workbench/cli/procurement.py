@@ -314,6 +314,14 @@ def cmd_cancel(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete(args: argparse.Namespace) -> int:
+    ws = _open(args)
+    request = ws.procurement.get(args.request)
+    ws.procurement.delete(request, by=args.by)
+    print(f"Deleted {request.request_name!r} ({request.status}) of {request.project_name}.")
+    return 0
+
+
 def cmd_deliver(args: argparse.Namespace) -> int:
     quantities = _numbered(args.line, "--line", _quantity)
     serials = _numbered(args.serial, "--serial", _serials)
@@ -472,3 +480,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     cancel.add_argument("--by", help="who cancels it")
     cancel.add_argument("--json", action="store_true", help="print JSON")
     cancel.set_defaults(func=cmd_cancel)
+
+    delete = group.add_parser("delete", help="delete a request never ordered")
+    delete.add_argument("request", help="the request's id")
+    delete.add_argument("--by", help="who deletes it")
+    delete.set_defaults(func=cmd_delete)

@@ -22,7 +22,10 @@ MAX_ROWS = 100_000
 """Servers one file may hold."""
 
 _ALIASES = {
-    **{re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_"): name for name, label in FIELD_LABELS.items()},
+    **{
+        re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_"): name
+        for name, label in FIELD_LABELS.items()
+    },
     "name": "server_name",
     "hostname": "server_name",
     "host": "server_name",
@@ -71,7 +74,9 @@ def read_inventory(path: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
             raise ImportRejectedError("The workbook has no sheet.")
         [(_, sheet)] = list(book.iter_sheets(names[:1]))
     else:
-        raise ImportRejectedError("An inventory is one CSV file or an xlsx workbook, not a zip of CSV files.")
+        raise ImportRejectedError(
+            "An inventory is one CSV file or an xlsx workbook, not a zip of CSV files."
+        )
     warnings: list[str] = []
     fields: list[str | None] = []
     for header in sheet.headers:

@@ -108,7 +108,9 @@ def find_server(session: Session, ref: str) -> dict[str, Any]:
     """A server by ``server_inventory:<id>``, or by name, serial number or asset tag
     (ignoring case); :class:`NotFoundError` if none, :class:`ConflictError` if several."""
     if ref.startswith("server_inventory:"):
-        rows = session.one(SERVER_SELECT + " WHERE id = $id", {"id": record_id("server_inventory", ref)})
+        rows = session.one(
+            SERVER_SELECT + " WHERE id = $id", {"id": record_id("server_inventory", ref)}
+        )
     else:
         rows = session.one(
             SERVER_SELECT
@@ -168,13 +170,17 @@ def write_servers(
     };
     """
     try:
-        session.transaction(sql, {"rows": params_rows, "by": by, "action": action, "reason": reason})
+        session.transaction(
+            sql, {"rows": params_rows, "by": by, "action": action, "reason": reason}
+        )
     except ConflictError as exc:
         index = getattr(exc, "index", "")
         what = {
             "idx_server_name_key": "name",
             "idx_server_serial": "serial number",
+            "idx_server_serial_key": "serial number",
             "idx_server_asset_tag": "asset tag",
+            "idx_server_asset_tag_key": "asset tag",
         }.get(index)
         if what:
             raise ConflictError(
@@ -324,7 +330,9 @@ def bookings(
 
 def booking(session: Session, key: str) -> dict[str, Any]:
     """One booking; :class:`NotFoundError` if none."""
-    rows = session.one(BOOKING_SELECT + " WHERE id = $id", {"id": record_id("hardware_pool_status", key)})
+    rows = session.one(
+        BOOKING_SELECT + " WHERE id = $id", {"id": record_id("hardware_pool_status", key)}
+    )
     if not rows:
         raise NotFoundError(f"No booking with id {key!r}.")
     return _plain(rows[0])
@@ -363,7 +371,12 @@ def write_bookings(
         if values.get("workflow_id"):
             content["workflow_id"] = record_id("workflow", values["workflow_id"])
         rows.append(
-            {"id": record_id("hardware_pool_status", key), "values": content, "action": action, "reason": reason}
+            {
+                "id": record_id("hardware_pool_status", key),
+                "values": content,
+                "action": action,
+                "reason": reason,
+            }
         )
         if values["server_id"] not in touched:
             touched.append(values["server_id"])
@@ -382,7 +395,9 @@ def write_bookings(
 # -- journal -------------------------------------------------------------------------------
 
 
-def journal(session: Session, subject: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+def journal(
+    session: Session, subject: str | None = None, limit: int = 1000
+) -> list[dict[str, Any]]:
     """Journal entries, newest first."""
     if subject:
         table, _, key = subject.partition(":")
@@ -419,7 +434,9 @@ def requests(session: Session, project: str | None = None) -> list[dict[str, Any
 
 def request(session: Session, key: str) -> dict[str, Any]:
     """One request; :class:`NotFoundError` if none."""
-    rows = session.one(REQUEST_SELECT + " WHERE id = $id", {"id": record_id("procurement_request", key)})
+    rows = session.one(
+        REQUEST_SELECT + " WHERE id = $id", {"id": record_id("procurement_request", key)}
+    )
     if not rows:
         raise NotFoundError(f"No procurement request with id {key!r}.")
     return _plain(rows[0])
@@ -482,9 +499,29 @@ def write_request(
             },
         )
     except ConflictError as exc:
-        if getattr(exc, "index", "") in ("idx_server_name_key", "idx_server_serial", "idx_server_asset_tag"):
+        if getattr(exc, "index", "").startswith(
+            ("idx_server_name", "idx_server_serial", "idx_server_asset")
+        ):
             raise ConflictError(
                 f"A delivered server's name, serial number or asset tag is already in the pool ({exc})."
             ) from exc
         raise
     return f"procurement_request:{key}"
+
+
+def delete_request(session: Session, key: str, *, by: str | None, expected_status: str) -> None:
+    """Delete a request (journaled), if its status is still ``expected_status``."""
+    session.transaction(
+        """
+        LET $before = (SELECT * OMIT id FROM ONLY $id);
+        IF $before.status != $expected {
+            THROW 'workbench-conflict:The request changed meanwhile (it is now '
+                + ($before.status ?? 'gone') + '); look again.';
+        };
+        DELETE $id;
+        CREATE pool_journal CONTENT {
+            subject: $id, action: 'deleted', changed_by: $by, before: $before
+        };
+        """,
+        {"id": record_id("procurement_request", key), "by": by, "expected": expected_status},
+    )

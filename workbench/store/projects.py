@@ -122,7 +122,8 @@ def delete(session: Session, key: str, name: str) -> None:
         what = (
             "servers allocated to it (release them first)"
             if holder.startswith("server_inventory")
-            else "procurement requests (cancel or move them first)"
+            else "procurement requests (delete those never ordered; ordered or delivered ones "
+            "keep the project as the record of a purchase)"
             if holder.startswith("procurement_request")
             else holder
         )
