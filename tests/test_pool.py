@@ -692,10 +692,19 @@ def test_import_hosts_of_a_real_export(ws, pool):
     assert len(names) == 35
 
     diff = pool.import_hosts(upload.id)
+    # The vSAN witness appliance is a virtual machine, not a server of the pool.
+    [witness] = [h for h in hosts.to_dict("records") if h["model"] == "VMware Virtual Platform"]
+    assert diff.warnings == [
+        f"{witness['host']} is a virtual machine (VMware Virtual Platform), such as a vSAN "
+        "witness appliance, not a physical server; left out."
+    ]
+    names.remove(witness["host"].lower())
     assert sorted(n.lower() for n in diff.added) == names
     servers = {s.server_name.lower(): s for s in pool.list()}
     assert sorted(servers) == names
     for host in hosts.to_dict("records"):
+        if host is witness or host["host"] == witness["host"]:
+            continue
         server = servers[host["host"].lower()]
         serial = host["serial_number"] or host["service_tag"]
         assert server.serial_number == (serial.strip() if serial else None)
@@ -708,8 +717,8 @@ def test_import_hosts_of_a_real_export(ws, pool):
 
     journal = len(pool.journal())
     again = pool.import_hosts(upload.id)
-    assert (again.added, again.changed, len(again.unchanged)) == ([], [], 35)
-    assert len(pool.journal()) == journal and len(pool.list()) == 35
+    assert (again.added, again.changed, len(again.unchanged)) == ([], [], 34)
+    assert len(pool.journal()) == journal and len(pool.list()) == 34
 
 
 # -- bookings ------------------------------------------------------------------------------
@@ -1377,3 +1386,12 @@ def test_the_expected_delivery_holds_the_workflow_that_needs_the_hardware(ws, pr
         procurement.create(
             project, "X", [{"model": "R650", "quantity": 1}], workflow="No such step"
         )
+
+
+def test_a_host_that_is_a_virtual_machine_is_not_a_server():
+    from workbench.pool import is_virtual_host
+
+    assert is_virtual_host("VMware, Inc.", "VMware Virtual Platform")
+    assert is_virtual_host(None, "VMware7,1")
+    assert not is_virtual_host("Dell Inc.", "PowerEdge R650")
+    assert not is_virtual_host(None, None)

@@ -268,6 +268,13 @@ def model_key(model: Any) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
+def is_virtual_host(vendor: Any, model: Any) -> bool:
+    """True for an ESXi host that is itself a virtual machine (a nested host or a vSAN
+    witness appliance): VMware's own vendor or "Virtual Platform" as its model."""
+    text = f"{'' if _blank(vendor) else vendor} {'' if _blank(model) else model}".lower()
+    return "vmware, inc" in text or "virtual platform" in text or "vmware7,1" in text
+
+
 def check_status_change(current: str, target: str, reason: Any) -> tuple[str, str]:
     """``(target, reason)`` when the hand-made change is allowed by :data:`TRANSITIONS`.
 

@@ -357,7 +357,8 @@ class Pool:
         name, serial number (service tag), vendor, model, CPU model, sockets, cores, memory;
         the cluster (or ``location``) as location; linked to a basket lot when a stored lot
         has the same model. Hosts already in the pool (same serial or name) are updated,
-        so importing again changes nothing.
+        so importing again changes nothing. Hosts that are themselves virtual machines (a
+        vSAN witness appliance) are left out, with a warning.
 
         Raises
         ------
@@ -371,12 +372,19 @@ class Pool:
             raise NotFoundError(f"The import {import_id} holds no hosts (vHost sheet).")
         where = clean_text(location, "location", required=False)
         rows = []
+        skipped: list[str] = []
         seen: set[str] = set()
         for number, host in enumerate(hosts.to_dict("records"), start=1):
             name = _first(host, "host")
             if not name or name.lower() in seen:
                 continue
             seen.add(name.lower())
+            if rules.is_virtual_host(_first(host, "vendor"), _first(host, "model")):
+                skipped.append(
+                    f"{name} is a virtual machine ({_first(host, 'model')}), such as a vSAN "
+                    "witness appliance, not a physical server; left out."
+                )
+                continue
             memory_mib = _first(host, "memory_mib")
             values = {
                 "server_name": name,
@@ -396,7 +404,7 @@ class Pool:
                 rows.append((number, rules.validate_server(given, partial=True)))
             except InvalidInputError as exc:
                 raise InvalidInputError(f"Host {name}: {exc}") from None
-        return self._merge(rows, [], dry_run=dry_run, by=by, source="rvtools", link_lots=True)
+        return self._merge(rows, skipped, dry_run=dry_run, by=by, source="rvtools", link_lots=True)
 
     def _merge(
         self,
