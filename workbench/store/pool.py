@@ -328,14 +328,16 @@ def bookings(
     return [_plain(r) for r in rows]
 
 
+def _by_id(session: Session, select: str, table: str, key: str, what: str) -> dict[str, Any]:
+    rows = session.one(select + " WHERE id = $id", {"id": record_id(table, key)})
+    if not rows:
+        raise NotFoundError(f"No {what} with id {key!r}.")
+    return _plain(rows[0])
+
+
 def booking(session: Session, key: str) -> dict[str, Any]:
     """One booking; :class:`NotFoundError` if none."""
-    rows = session.one(
-        BOOKING_SELECT + " WHERE id = $id", {"id": record_id("hardware_pool_status", key)}
-    )
-    if not rows:
-        raise NotFoundError(f"No booking with id {key!r}.")
-    return _plain(rows[0])
+    return _by_id(session, BOOKING_SELECT, "hardware_pool_status", key, "booking")
 
 
 def write_bookings(
@@ -434,12 +436,7 @@ def requests(session: Session, project: str | None = None) -> list[dict[str, Any
 
 def request(session: Session, key: str) -> dict[str, Any]:
     """One request; :class:`NotFoundError` if none."""
-    rows = session.one(
-        REQUEST_SELECT + " WHERE id = $id", {"id": record_id("procurement_request", key)}
-    )
-    if not rows:
-        raise NotFoundError(f"No procurement request with id {key!r}.")
-    return _plain(rows[0])
+    return _by_id(session, REQUEST_SELECT, "procurement_request", key, "procurement request")
 
 
 def write_request(

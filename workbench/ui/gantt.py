@@ -42,6 +42,19 @@ MAX_ARROWS = 300
 DAY_MS = 86_400_000
 
 
+def today_line(today: date) -> dict:
+    """A dashed vertical line across the plot on ``today`` (a plotly shape)."""
+    return {
+        "type": "line",
+        "x0": today.isoformat(),
+        "x1": today.isoformat(),
+        "y0": 0,
+        "y1": 1,
+        "yref": "paper",
+        "line": {"color": COLOURS["today"], "width": 2, "dash": "dash"},
+    }
+
+
 def _iso(value: Any) -> str | None:
     if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
         return None
@@ -263,17 +276,7 @@ def gantt_spec(
             "zeroline": False,
             "showgrid": False,
         },
-        shapes=[
-            {
-                "type": "line",
-                "x0": iso_today,
-                "x1": iso_today,
-                "y0": 0,
-                "y1": 1,
-                "yref": "paper",
-                "line": {"color": COLOURS["today"], "width": 2, "dash": "dash"},
-            }
-        ],
+        shapes=[today_line(today)],
         annotations=[
             *annotations,
             {

@@ -33,6 +33,7 @@ from workbench.formatting import MISSING, count, day, is_missing, label, money
 from workbench.ui import STYLE, dashboard, message
 from workbench.ui.charts import Chart
 from workbench.ui.figures import Spec, _short, _spec
+from workbench.ui.gantt import today_line
 
 PROJECT_COLOURS = (
     "#1f3a5f",
@@ -362,18 +363,7 @@ def timeline_spec(
         if not is_missing(where) and where:
             tick += f"  <span style='color:{COLOURS['muted']}'>{_text(_short(where))}</span>"
         ticks.append(tick)
-    iso_today = today.isoformat()
-    shapes.append(
-        {
-            "type": "line",
-            "x0": iso_today,
-            "x1": iso_today,
-            "y0": 0,
-            "y1": 1,
-            "yref": "paper",
-            "line": {"color": COLOURS["today"], "width": 2, "dash": "dash"},
-        }
-    )
+    shapes.append(today_line(today))
     # Dates above the plot (a tall chart is read from its top) and again below it: the
     # lower axis only shows when a trace uses it, hence an invisible point.
     traces.append(
