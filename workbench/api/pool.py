@@ -870,13 +870,14 @@ def _spans_frame(spans: list[list[Any]]) -> pd.DataFrame:
 def _stale(rows: list[dict[str, Any]], covering: dict[str, tuple[str, date]]) -> list[str]:
     """Ids of the servers whose stored status or current booking is not the one covering
     today (``covering``: server id -> (kind, first day)): time moved past a booking's start
-    or end since they were written. Maintenance and decommissioned are set by hand."""
+    or end since they were written. Maintenance and decommissioned are set by hand and
+    stay, but their current booking follows too."""
     stale = []
     for row in rows:
-        if row["status"] in ("maintenance", "decommissioned"):
-            continue
         kind, start = covering.get(row["id"], (None, None))
         status = rules.BOOKED_STATUS[kind] if kind else "available"
+        if row["status"] in ("maintenance", "decommissioned"):
+            status = row["status"]
         if status != row["status"] or start != stored_date(row.get("allocation_start")):
             stale.append(row["id"])
     return stale

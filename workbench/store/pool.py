@@ -65,7 +65,8 @@ FOR $b IN $bookings {
         FROM hardware_pool_status WHERE server_id = $b.values.server_id AND id != $b.id
         AND available_from < $b.values.available_until
         AND available_until > $b.values.available_from
-        AND available_until > available_from LIMIT 1)[0];
+        AND available_until > available_from
+        AND $b.values.available_until > $b.values.available_from LIMIT 1)[0];
     IF $clash != NONE {
         THROW 'workbench-conflict:' + $server.server_name + ' is already booked from '
             + time::format($clash.available_from, '%Y-%m-%d') + ' to '
