@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import workbench
+from tests.workers import watched_workers  # noqa: F401 - a fixture for the multi-process tests
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import time
-from pathlib import Path
 
 import pytest
 
 import workbench
+from tests.workers import run_workers
 from workbench.errors import ConflictError, StoreLockedError
 from workbench.settings import Settings
 from workbench.store import Store
-from workbench.store.watch import HANG_LOG
 
-pytestmark = pytest.mark.multiprocess
+pytestmark = [pytest.mark.multiprocess, pytest.mark.usefixtures("watched_workers")]
 WORKERS = 4
 INCREMENTS = 250
 
@@ -47,46 +46,9 @@ def _hold(url: str, home: str, held, release) -> None:
         release.wait(30)
 
 
-WORKER_ENGINE_TIMEOUT = "30"
-"""Seconds one engine call may take in a worker before the hang watch ends it with a stack."""
-
-
-@pytest.fixture(autouse=True)
-def _watched_workers(monkeypatch):
-    # Spawned workers inherit the environment: a frozen engine call ends the worker with
-    # the stacks of its threads in HOME/logs/engine-hangs.log, well before the join below.
-    monkeypatch.setenv("WORKBENCH_ENGINE_TIMEOUT", WORKER_ENGINE_TIMEOUT)
-
-
-def _run(target, args_per_worker, home: str, timeout: float = 300.0) -> None:
-    """Run one worker per argument tuple; all must exit cleanly within ``timeout`` seconds.
-
-    No retries: a worker that fails is reported with what the hang watch logged.
-    """
-    ctx = mp.get_context("spawn")
-    processes = [ctx.Process(target=target, args=args, daemon=True) for args in args_per_worker]
-    for process in processes:
-        process.start()
-    deadline = time.monotonic() + timeout
-    for process in processes:
-        process.join(max(0.1, deadline - time.monotonic()))
-    stuck = [p for p in processes if p.is_alive()]
-    for process in stuck:
-        process.kill()
-        process.join(10)
-    log = Path(home) / "logs" / HANG_LOG
-    logged = log.read_text() if log.exists() else ""
-    assert not stuck and not logged, (
-        f"{len(stuck)} worker(s) still running after {timeout:g} s; hang log:\n{logged or '(empty)'}"
-    )
-    assert [p.exitcode for p in processes] == [0] * len(processes), (
-        f"hang log:\n{logged or '(empty)'}"
-    )
-
-
 def test_no_lost_updates_across_processes(disk_ws, disk_url, tmp_path):
     disk_ws.store.query("CREATE counter:hits SET n = 0")
-    _run(_increment, [(disk_url, str(tmp_path), INCREMENTS)] * WORKERS, str(tmp_path))
+    run_workers(_increment, [(disk_url, str(tmp_path), INCREMENTS)] * WORKERS, str(tmp_path))
     assert disk_ws.store.query("SELECT n FROM ONLY counter:hits")[0]["n"] == WORKERS * INCREMENTS
 
 
@@ -96,7 +58,7 @@ def test_unique_names_hold_across_processes(disk_ws, disk_url, tmp_path):
     orders = [names if i % 2 == 0 else names[::-1] for i in range(WORKERS)]
 
     results = mp.get_context("spawn").Queue()
-    _run(
+    run_workers(
         _create_projects,
         [(disk_url, str(tmp_path), order, results) for order in orders],
         str(tmp_path),

@@ -11,18 +11,16 @@ from __future__ import annotations
 import itertools
 import multiprocessing as mp
 import random
-import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
 import workbench
+from tests.workers import run_workers
 from workbench.errors import ConflictError
 from workbench.settings import Settings
-from workbench.store.watch import HANG_LOG
 
-pytestmark = pytest.mark.multiprocess
+pytestmark = [pytest.mark.multiprocess, pytest.mark.usefixtures("watched_workers")]
 WORKERS = 4
 ATTEMPTS = 250
 SERVERS = [f"srv-{i:02d}" for i in range(20)]
@@ -55,43 +53,6 @@ def _book(url: str, home: str, seed: int, results) -> None:
     results.put((stored, refused))
 
 
-WORKER_ENGINE_TIMEOUT = "30"
-"""Seconds one engine call may take in a worker before the hang watch ends it with a stack."""
-
-
-@pytest.fixture(autouse=True)
-def _watched_workers(monkeypatch):
-    # Spawned workers inherit the environment: a frozen engine call ends the worker with
-    # the stacks of its threads in HOME/logs/engine-hangs.log, well before the join below.
-    monkeypatch.setenv("WORKBENCH_ENGINE_TIMEOUT", WORKER_ENGINE_TIMEOUT)
-
-
-def _run(target, args_per_worker, home: str, timeout: float = 480.0) -> None:
-    """Run one worker per argument tuple; all must exit cleanly within ``timeout`` seconds.
-
-    No retries: a worker that fails is reported with what the hang watch logged.
-    """
-    ctx = mp.get_context("spawn")
-    processes = [ctx.Process(target=target, args=args, daemon=True) for args in args_per_worker]
-    for process in processes:
-        process.start()
-    deadline = time.monotonic() + timeout
-    for process in processes:
-        process.join(max(0.1, deadline - time.monotonic()))
-    stuck = [p for p in processes if p.is_alive()]
-    for process in stuck:
-        process.kill()
-        process.join(10)
-    log = Path(home) / "logs" / HANG_LOG
-    logged = log.read_text() if log.exists() else ""
-    assert not stuck and not logged, (
-        f"{len(stuck)} worker(s) still running after {timeout:g} s; hang log:\n{logged or '(empty)'}"
-    )
-    assert [p.exitcode for p in processes] == [0] * len(processes), (
-        f"hang log:\n{logged or '(empty)'}"
-    )
-
-
 @pytest.mark.timeout(600)
 def test_concurrent_bookings_never_overlap_and_every_attempt_is_accounted_for(
     disk_ws, disk_url, tmp_path
@@ -104,8 +65,11 @@ def test_concurrent_bookings_never_overlap_and_every_attempt_is_accounted_for(
     ctx = mp.get_context("spawn")
     results = ctx.Queue()
     # Results are read after the workers end: 4 small messages fit in the queue's pipe.
-    _run(
-        _book, [(disk_url, str(tmp_path), seed, results) for seed in range(WORKERS)], str(tmp_path)
+    run_workers(
+        _book,
+        [(disk_url, str(tmp_path), seed, results) for seed in range(WORKERS)],
+        str(tmp_path),
+        timeout=480.0,
     )
     outcomes = [results.get(timeout=10) for _ in range(WORKERS)]
 
