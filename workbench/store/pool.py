@@ -222,15 +222,18 @@ def sync_status(session: Session, server_keys: list[str], today: date, by: str |
 def covering(
     session: Session, day: date, servers: list[str] | None = None
 ) -> dict[str, tuple[str, date]]:
-    """The booking covering ``day`` of every server (or of the ``servers`` given, each
-    through its index), as ``server_inventory:<id>`` -> (kind, its first day): compact
+    """The booking covering ``day`` of every server (or of the ``servers`` given: a few
+    each through its index), as ``server_inventory:<id>`` -> (kind, its first day): compact
     rows, no record-link lookups."""
-    if servers is None:
+    if servers is None or len(servers) > 250:  # then one scan beats the lookups
         rows = session.one(
             "SELECT VALUE [record::id(server_id), kind, available_from] FROM hardware_pool_status"
             " WHERE available_from <= $day AND available_until > $day",
             {"day": day},
         )
+        if servers is not None:
+            wanted = {k.removeprefix("server_inventory:") for k in servers}
+            rows = [row for row in rows if row[0] in wanted]
     elif servers:
         rows = session.one(
             "RETURN $ids.map(|$s| (SELECT VALUE [record::id(server_id), kind, available_from]"
