@@ -1254,6 +1254,25 @@ def test_procurement_from_request_to_delivery(pool, procurement, move, clock):
     assert actions == ["delivered", "partly delivered", "ordered", "approved", "requested"]
 
 
+def test_delivered_servers_get_free_names_under_a_shared_po_number(pool, procurement, move):
+    first, second = (
+        procurement.create(
+            move, name, [{"model": "R650", "quantity": 2}], expected_delivery="2026-04-01"
+        )
+        for name in ("Rack A", "Rack B")
+    )
+    for request in (first, second):
+        procurement.approve(request)
+        procurement.order(request, "PO 77")  # one purchase order for both
+    assert [s.server_name for s in procurement.deliver(first, {1: 1})] == ["PO-77-001"]
+    assert [s.server_name for s in procurement.deliver(second)] == ["PO-77-002", "PO-77-003"]
+    pool.delete("PO-77-002")
+    # The first free names: the one given up, and none still there.
+    assert [s.server_name for s in procurement.deliver(first)] == ["PO-77-002"]
+    names = {s.server_name: s.procurement_id for s in pool.list()}
+    assert names == {"PO-77-001": first.id, "PO-77-002": first.id, "PO-77-003": second.id}
+
+
 def test_cancel_before_delivery_and_refused_changes(procurement, move):
     asked = procurement.create(move, "One", [{"model": "R650", "quantity": 1}])
     with pytest.raises(InvalidInputError, match="reason"):

@@ -238,8 +238,9 @@ class PoolMachine(RuleBasedStateMachine):
         return made.id
 
     def _po(self, request: str) -> str:
-        """A PO number of its own (delivered servers are named after it)."""
-        return f"PO-{list(self.orders).index(request) + 1}"
+        """A PO number, shared by every other request (delivered servers are named after
+        it and must still get names of their own)."""
+        return f"PO-{list(self.orders).index(request) % 2}"
 
     def _move(self, request, target):
         model = self.orders[request]

@@ -372,11 +372,16 @@ class Procurement:
                 i: line.outstanding for i, line in enumerate(lines, start=1) if line.outstanding
             }
             stem = _stem(row.get("purchase_order_number") or row["request_name"])
-            made = session.one(
-                "SELECT VALUE name_key FROM server_inventory WHERE procurement_id = $id",
-                {"id": _request_id(row["id"])},
+            # Names go on after the highest taken: another request may carry the same PO,
+            # and a server delivered before may have been deleted since.
+            used = set(
+                session.one(
+                    "SELECT VALUE name_key FROM server_inventory"
+                    " WHERE string::starts_with(name_key, $prefix)",
+                    {"prefix": stem.lower() + "-"},
+                )
             )
-            taken = len(made)
+            taken = 0
             new_servers, updated = [], list(lines)
             for number, count in sorted(wanted.items()):
                 if not isinstance(number, int) or not 1 <= number <= len(lines):
@@ -404,6 +409,8 @@ class Procurement:
                     )
                 for i in range(count):
                     taken += 1
+                    while f"{stem}-{taken:03d}".lower() in used:
+                        taken += 1
                     serial = clean_text(given[i], "serial number", required=True) if given else None
                     new_servers.append(
                         {
@@ -491,8 +498,3 @@ def _import_id(text: str):
 
     return record_id("rvtools_import", text)
 
-
-def _request_id(text: str):
-    from workbench.store.connection import record_id
-
-    return record_id("procurement_request", text)
