@@ -1030,7 +1030,9 @@ def test_servers_booked_for_a_workflow_are_taken_off_its_demand(ws, pool, clock)
     ws.workflows.add(build, "Racking", "commissioning", duration_days=10,
                      start_no_earlier_than="2026-03-23", hardware_requirements={"servers": 3, "model": "R650"})  # fmt: skip
     assert _row(pool.forecast(weeks=5), "R650", "2026-03-23")["demand"] == 3
-    pool.allocate(servers[:2], build, "2026-03-23", "2026-06-30", workflow="Racking")
+    pool.allocate(servers[:2], build, "2026-03-23", "2026-05-01", workflow="Racking")
+    # The same server booked again for it serves it once.
+    pool.allocate(servers[0], build, "2026-05-01", "2026-06-30", workflow="Racking")
     row = _row(pool.forecast(weeks=5), "R650", "2026-03-23")
     assert (row["allocated"], row["demand"], row["available"]) == (2, 1, 2)
     demand = pool.demand()

@@ -699,9 +699,10 @@ class Pool:
                 "SELECT id, project_id, name, workflow_type, status, start_date, hardware_requirements "
                 "FROM workflow"
             )
+            # Servers, not bookings: one server booked twice for a workflow serves it once.
             booked = session.one(
-                "SELECT workflow_id, count() AS servers FROM hardware_pool_status "
-                "WHERE workflow_id != NONE AND available_until > available_from GROUP BY workflow_id"
+                "SELECT VALUE [record::id(workflow_id), record::id(server_id)] FROM hardware_pool_status "
+                "WHERE workflow_id != NONE AND available_until > available_from"
             )
             sizings = session.one(
                 "SELECT project_id, import_date, hardware_recommendations[0].options AS options "
@@ -709,7 +710,10 @@ class Pool:
                 "ORDER BY import_date DESC"
             )
         sources: list[rules.DemandSource] = []
-        served = {row["workflow_id"].id: row["servers"] for row in booked}
+        servers_of: dict[Any, set] = {}
+        for workflow_key, server_key in booked:
+            servers_of.setdefault(workflow_key, set()).add(server_key)
+        served = {key: len(keys) for key, keys in servers_of.items()}
         by_project: dict[Any, list[dict]] = {}
         for w in workflows:
             by_project.setdefault(w["project_id"].id, []).append(w)
