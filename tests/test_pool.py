@@ -1108,8 +1108,7 @@ def test_book_values_and_totals_at_several_dates(pool, move, lab):
     assert values("2024-01-01") == {
         "straight": (Decimal("12000.00"), Decimal("0.00")),
         "declining": (Decimal("10000.00"), Decimal("0.00")),
-        "eur": (Decimal("8000.00"), Decimal("0.00")),  # before its service: its cost
-    }
+    }  # "eur" is bought later: not on the books yet
     assert values("2026-01-01") == {
         "straight": (Decimal("7998.91"), Decimal("4001.09")),  # 731 days
         "declining": (Decimal("3600.00"), Decimal("6400.00")),  # two full years
@@ -1421,3 +1420,13 @@ def test_a_host_that_is_a_virtual_machine_is_not_a_server():
     assert is_virtual_host(None, "VMware7,1")
     assert not is_virtual_host("Dell Inc.", "PowerEdge R650")
     assert not is_virtual_host(None, None)
+
+
+def test_a_forecast_from_the_past_counts_a_server_from_the_week_it_was_bought(pool):
+    pool.add("old", model="R660")  # no procurement date: there all along
+    pool.add("new", model="R660", procurement_date=TODAY - timedelta(days=10))
+    weekly = pool.forecast(weeks=4, start=TODAY - timedelta(weeks=3))
+    r660 = weekly[weekly["model"] == "R660"]
+    # TODAY is a Monday; bought 10 days before, in the week starting 14 days before.
+    assert r660["in_stock"].tolist() == [1, 2, 2, 2]
+    assert r660["available"].tolist() == [1, 2, 2, 2]

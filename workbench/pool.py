@@ -551,7 +551,8 @@ def forecast(
 
     For each week (Monday to Sunday) and model: ``available = in_stock - allocated -
     reserved + expected_deliveries - planned_decommissions``, where ``in_stock`` counts the
-    servers in service today (not decommissioned nor in maintenance), ``allocated`` / ``reserved`` those with an
+    servers in service today (not decommissioned nor in maintenance) from the week they were
+    bought, ``allocated`` / ``reserved`` those with an
     allocation / a reservation (and no allocation) touching the week, ``expected_deliveries``
     the servers of approved or ordered requests expected by the week's end and not delivered
     yet, ``planned_decommissions`` the servers whose end of life falls on or before the
@@ -598,7 +599,18 @@ def forecast(
     wanted = np.zeros((g_count + 1, n), dtype=np.int64)
 
     server_group = held["group"].map(index).to_numpy(dtype=np.int64)
-    np.add.at(in_stock, (server_group, slice(None)), 1)
+    # In stock from the week it was bought (by that week's end, as deliveries count); a
+    # server without a procurement date counts from the first week.
+    bought = _days(held["procurement_date"]) if "procurement_date" in held else None
+    if bought is None:
+        np.add.at(in_stock, (server_group, slice(None)), 1)
+    else:
+        arrive_week = np.where(
+            bought > 10**12, 0, np.floor((bought - first) / 7).clip(0, n)
+        ).astype(np.int64)
+        arrive_at = np.zeros((g_count, n + 1), dtype=np.int64)
+        np.add.at(arrive_at, (server_group, arrive_week), 1)
+        in_stock = np.cumsum(arrive_at, axis=1)[:, :n]
     # End of life on or before a week's Monday: gone from that week on.
     eol_week = np.ceil((_days(held["end_of_life"]) - first) / 7).clip(0, n).astype(np.int64)
     leaving_at = np.zeros((g_count, n + 1), dtype=np.int64)
@@ -790,7 +802,7 @@ def book_values(servers: pd.DataFrame, as_of: date) -> pd.DataFrame:
     pandas.DataFrame
         ``id``, ``server_name``, ``location``, ``project`` (its booking that day),
         ``currency``, ``purchase_price``, ``book_value``, ``accumulated``, ``method``,
-        ``fraction_of_life``. Servers without a price or a start date are left out.
+        ``fraction_of_life``. Servers without a price or a start date, or bought after ``as_of``, are left out.
     """
     rows = []
     for record in servers.to_dict("records"):
@@ -801,6 +813,8 @@ def book_values(servers: pd.DataFrame, as_of: date) -> pd.DataFrame:
         if _blank(price) or _blank(start):
             continue
         start = start.date() if isinstance(start, datetime) else start
+        if start > as_of:  # not bought yet on that day: no part of the books
+            continue
         rate = record.get("depreciation_rate")
         method = record.get("depreciation_method") or "straight_line"
         value = lifecycle.book_value(

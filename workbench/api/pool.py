@@ -774,7 +774,7 @@ class Pool:
         return rules.forecast(servers, bookings, deliveries, demand, first, weeks)
 
     def _forecast_frames(self, session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Servers (``id``, ``group``, ``status``, ``end_of_life``) and bookings
+        """Servers (``id``, ``group``, ``status``, ``end_of_life``, ``procurement_date``) and bookings
         (:func:`_spans_frame`) for the forecast, read compactly, after re-syncing the
         statuses time has overtaken."""
         today = self._today()
@@ -785,7 +785,15 @@ class Pool:
             s: (k, t.date())
             for s, k, t in zip(now["server_id"], now["kind"], now["start"], strict=True)
         }
-        columns = ["key", "status", "model", "lot", "end_of_life", "allocation_start"]
+        columns = [
+            "key",
+            "status",
+            "model",
+            "lot",
+            "end_of_life",
+            "allocation_start",
+            "procurement_date",
+        ]
         for _ in range(2):
             states = pd.DataFrame(records.server_states(session), columns=columns)
             states["id"] = "server_inventory:" + states["key"].astype(str)
@@ -803,8 +811,9 @@ class Pool:
         group = states["lot"].map(lots).astype(object)
         group = group.where(group.notna(), states["model"])
         states["group"] = group.where(group.notna(), "(model not given)")
-        states["end_of_life"] = pd.to_datetime(states["end_of_life"], unit="s")
-        return states[["id", "group", "status", "end_of_life"]], spans
+        for name in ("end_of_life", "procurement_date"):
+            states[name] = pd.to_datetime(states[name], unit="s")
+        return states[["id", "group", "status", "end_of_life", "procurement_date"]], spans
 
     def shortfalls(self, weeks: int = 26, start: Any = None) -> pd.DataFrame:
         """Models short of servers in the forecast: ``model``, ``first_week``, ``largest``,

@@ -497,4 +497,3 @@ def _import_id(text: str):
     from workbench.store.connection import record_id
 
     return record_id("rvtools_import", text)
-

@@ -824,8 +824,8 @@ def cmd_book_value(args: argparse.Namespace) -> int:
         return 0
     if frame.empty:
         print(
-            f"No book values on {fmt.day(day)}: no server has a purchase price and a procurement "
-            "(or warranty start) date."
+            f"No book values on {fmt.day(day)}: no server with a purchase price had been "
+            "bought by then (a procurement or warranty start date on or before that day)."
         )
         return 0
 

@@ -258,13 +258,15 @@ SERVERS_BY_ID = SERVER_SELECT.replace("FROM server_inventory", "FROM $ids") + " 
 
 
 def server_states(session: Session) -> list[list[Any]]:
-    """Every server as [key, status, model, lot key, end of life, allocation start] (the
-    model given in its specifications; days as Unix seconds or None)."""
+    """Every server as [key, status, model, lot key, end of life, allocation start,
+    procurement date] (the model given in its specifications; days as Unix seconds or
+    None)."""
     return session.one(
         "SELECT VALUE [record::id(id), status, specifications.model,"
         " IF hardware_model_id != NONE THEN record::id(hardware_model_id) END,"
         " IF end_of_life != NONE THEN time::unix(end_of_life) END,"
-        " IF allocation_start != NONE THEN time::unix(allocation_start) END]"
+        " IF allocation_start != NONE THEN time::unix(allocation_start) END,"
+        " IF procurement_date != NONE THEN time::unix(procurement_date) END]"
         " FROM server_inventory"
     )
 
