@@ -41,7 +41,7 @@ run: $(VENV)/.installed
 # The suite runs on a throw-away data directory so it never touches the user's store.
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check workbench tests benchmarks
-	home=$$(mktemp -d) && WORKBENCH_HOME=$$home WORKBENCH_DB= $(BIN)/python -m pytest tests notebooks dashboards --nbval-lax -p no:cacheprovider; rc=$$?; rm -rf $$home; exit $$rc
+	home=$$(mktemp -d) && WORKBENCH_HOME=$$home WORKBENCH_DB= $(BIN)/python -m pytest tests notebooks dashboards --nbval-lax --nbval-cell-timeout=300 -p no:cacheprovider; rc=$$?; rm -rf $$home; exit $$rc
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check workbench tests benchmarks
