@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SHARED_DATA, require
+from tests.files import rewrite_sheet1
 from workbench import pool as rules
 from workbench.api.pool import Pool
 from workbench.api.procurement import Procurement
@@ -510,16 +511,6 @@ def test_a_bad_row_refuses_the_whole_file_naming_the_row(pool, tmp_path, row, me
     assert pool.list() == [] and pool.journal().empty
 
 
-def _rewrite_sheet1(source: Path, target: Path, change) -> Path:
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = change(data)
-            zout.writestr(item.filename, data)
-    return target
-
-
 def _zip_bomb(target: Path) -> Path:
     # 256 MiB of zeros compress to about 250 KiB (a 1000:1 ratio); streamed.
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -537,7 +528,7 @@ def _hostile(kind: str, folder: Path) -> Path:
     if kind == "zip bomb":
         return _zip_bomb(folder / "bomb.xlsx")
     if kind == "cell at XFD1048576":
-        return _rewrite_sheet1(
+        return rewrite_sheet1(
             good,
             folder / "far.xlsx",
             lambda data: data.replace(
@@ -551,7 +542,7 @@ def _hostile(kind: str, folder: Path) -> Path:
             + b"<c><v>1</v></c>" * 16_384
             + b'</row><row r="5000"><c><v>1</v></c></row>'
         )
-        return _rewrite_sheet1(
+        return rewrite_sheet1(
             good,
             folder / "wide.xlsx",
             lambda data: data.replace(b"</sheetData>", wide + b"</sheetData>"),

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.files import rewrite_sheet1
 from workbench.cli import main
 from workbench.demo import synthetic_rvtools, write_synthetic_rvtools
 from workbench.errors import ImportRejectedError
@@ -26,16 +27,6 @@ def good_xlsx(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("good") / "good.xlsx"
     write_synthetic_rvtools(path, 40)
     return path
-
-
-def _rewrite_sheet1(source: Path, target: Path, change) -> Path:
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = change(data)
-            zout.writestr(item.filename, data)
-    return target
 
 
 def _far_cell(data: bytes) -> bytes:
@@ -64,8 +55,8 @@ def _hostile_files(good: Path, folder: Path) -> dict[str, Path]:
     files["not a spreadsheet"] = folder / "notes.xlsx"
     files["not a spreadsheet"].write_bytes(b"\x7fELF" + bytes(range(256)) * 40)
     files["zip bomb"] = _zip_bomb(folder / "bomb.xlsx")
-    files["cell at XFD1048576"] = _rewrite_sheet1(good, folder / "far.xlsx", _far_cell)
-    files["lying dimension hiding a far cell"] = _rewrite_sheet1(
+    files["cell at XFD1048576"] = rewrite_sheet1(good, folder / "far.xlsx", _far_cell)
+    files["lying dimension hiding a far cell"] = rewrite_sheet1(
         good,
         folder / "lying.xlsx",
         lambda d: _far_cell(
@@ -75,13 +66,13 @@ def _hostile_files(good: Path, folder: Path) -> dict[str, Path]:
     wide = (
         b'<row r="1">' + b"<c><v>1</v></c>" * 16_384 + b'</row><row r="5000"><c><v>1</v></c></row>'
     )
-    files["cells without references"] = _rewrite_sheet1(
+    files["cells without references"] = rewrite_sheet1(
         good, folder / "noref.xlsx", lambda d: d.replace(b"</sheetData>", wide + b"</sheetData>")
     )
     tall = b"".join(
         b'<row><c t="inlineStr"><is><t>%d</t></is></c></row>' % n for n in range(150_000)
     )
-    files["rows without references"] = _rewrite_sheet1(
+    files["rows without references"] = rewrite_sheet1(
         good,
         folder / "tall.xlsx",
         lambda d: d.replace(
@@ -160,7 +151,7 @@ def test_a_lying_dimension_alone_is_ignored(good_xlsx, tmp_path):
     nothing, because the reader goes by the cells."""
     expected = read_rvtools(good_xlsx)
     for ref in (b"A1:A1", b"A1:XFD1048576"):
-        path = _rewrite_sheet1(
+        path = rewrite_sheet1(
             good_xlsx,
             tmp_path / f"dim-{ref.decode().replace(':', '-')}.xlsx",
             lambda d, ref=ref: d.replace(
@@ -306,7 +297,7 @@ def test_a_far_cell_in_any_xml_form_is_refused_before_calamine(form, good_xlsx, 
     cell written another way calamine accepts passed as 'plainly small' (and would have made
     calamine allocate billions of cells)."""
     cell = FAR_CELL_FORMS[form]
-    path = _rewrite_sheet1(
+    path = rewrite_sheet1(
         good_xlsx,
         tmp_path / "far.xlsx",
         lambda d: d.replace(
