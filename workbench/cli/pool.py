@@ -620,16 +620,6 @@ def cmd_availability(args: argparse.Namespace) -> int:
     return 0
 
 
-_FORECAST_FIGURES = (
-    "in_stock",
-    "allocated",
-    "reserved",
-    "expected_deliveries",
-    "planned_decommissions",
-    "available",
-    "demand",
-    "shortfall",
-)
 _FORECAST_COLUMNS = [
     ("model", "Model", "<", 24),
     ("week", "Week of", "<", 10),
@@ -643,6 +633,8 @@ _FORECAST_COLUMNS = [
     ("demand", "Demand", ">", 6),
     ("shortfall", "Short", ">", 5),
 ]
+# The weekly figures (every column after model, week and the run's length of weeks).
+_FORECAST_FIGURES = tuple(name for name, *_ in _FORECAST_COLUMNS[3:])
 
 
 def _runs(weeks: list[date]) -> list[tuple[date, date]]:
