@@ -314,15 +314,6 @@ def window(start: Any, end: Any) -> tuple[date, date]:
     return first, last
 
 
-def booked_status(bookings: list[dict[str, Any]], day: date) -> tuple[str, dict | None]:
-    """The status the bookings give on ``day`` ('available' when none covers it)."""
-    for booking in bookings:
-        start, end = stored_date(booking["available_from"]), stored_date(booking["available_until"])
-        if start <= day < end:
-            return BOOKED_STATUS[booking.get("kind") or "allocation"], booking
-    return "available", None
-
-
 def check_procurement_change(current: str, target: str) -> None:
     """:class:`InvalidInputError` unless :data:`PROCUREMENT_TRANSITIONS` allows it."""
     if target not in PROCUREMENT_TRANSITIONS[current]:
@@ -1110,9 +1101,6 @@ class Booking:
     released_at: date | None = None
     created_by: str | None = None
 
-    def covers(self, day: date) -> bool:
-        return self.start <= day < self.end
-
 
 def booking_from_record(row: dict[str, Any]) -> Booking:
     """A :class:`Booking` from a stored row."""
@@ -1224,7 +1212,7 @@ class ProcurementRequest:
     def overdue(self, as_of: date) -> bool:
         """Expected before ``as_of`` and not all delivered (nor cancelled)."""
         return (
-            self.status in ("approved", "ordered")
+            self.status in EXPECTED_STATUSES
             and self.expected_delivery is not None
             and self.expected_delivery < as_of
         )

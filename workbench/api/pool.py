@@ -24,7 +24,7 @@ from workbench.projects import parse_date, stored_date
 from workbench.store import Store
 from workbench.store import pool as records
 from workbench.store import projects as project_records
-from workbench.store.connection import Session
+from workbench.store.connection import Session, record_id
 from workbench.text import clean_text
 
 if TYPE_CHECKING:
@@ -83,7 +83,9 @@ class Pool:
             return None
         text = clean_text(str(value), "basket lot", required=True)
         if text.startswith("hardware_lot:"):
-            found = session.one("SELECT VALUE id FROM ONLY $id", {"id": _lot_id(text)})
+            found = session.one(
+                "SELECT VALUE id FROM ONLY $id", {"id": record_id("hardware_lot", text)}
+            )
             if not found:
                 raise NotFoundError(f"No basket lot with id {text}.")
             return text[len("hardware_lot:") :]
@@ -103,7 +105,7 @@ class Pool:
         values = dict(checked)
         if "hardware_model_id" in values:
             lot = self._lot(session, values["hardware_model_id"])
-            values["hardware_model_id"] = None if lot is None else _lot_id(lot)
+            values["hardware_model_id"] = None if lot is None else record_id("hardware_lot", lot)
         return values
 
     def add(self, server_name: str, *, by: str | None = None, **fields: Any) -> Server:
@@ -229,12 +231,7 @@ class Pool:
             row = self._server(session, server)
             target, why = rules.check_status_change(row["status"], status, reason)
             if target == "decommissioned":
-                ahead = [
-                    b
-                    for b in records.bookings(session, server=row["id"])
-                    if stored_date(b["available_until"])
-                    > max(today, stored_date(b["available_from"]))
-                ]
+                ahead = _ahead(session, row["id"], today)
                 if ahead:
                     first = rules.booking_from_record(ahead[0])
                     raise ConflictError(
@@ -295,11 +292,7 @@ class Pool:
         today = self._today()
         with self._store.unit_of_work() as session:
             row = self._server(session, server)
-            ahead = [
-                b
-                for b in records.bookings(session, server=row["id"])
-                if stored_date(b["available_until"]) > max(today, stored_date(b["available_from"]))
-            ]
+            ahead = _ahead(session, row["id"], today)
             if ahead and not force:
                 raise ConflictError(
                     f"{row['server_name']} has {len(ahead)} booking(s) from today on; release "
@@ -570,11 +563,14 @@ class Pool:
             else project_row["id"]
         )
         if text.lower().startswith("workflow:"):
-            row = session.one("SELECT id, project_id FROM ONLY $id", {"id": _workflow_id(text)})
+            row = session.one(
+                "SELECT id, project_id FROM ONLY $id",
+                {"id": record_id("workflow", text[len("workflow:") :])},
+            )
         else:
             found = session.one(
                 "SELECT id, project_id FROM workflow WHERE project_id = $project AND name_key = $key",
-                {"project": _project_id(project_id), "key": text.lower()},
+                {"project": record_id("project", project_id), "key": text.lower()},
             )
             row = found[0] if found else None
         if not row or f"project:{row['project_id'].id}" != project_id:
@@ -896,22 +892,13 @@ def _stale(rows: list[dict[str, Any]], covering: dict[str, tuple[str, date]]) ->
     return stale
 
 
-def _lot_id(text: str):
-    from workbench.store.connection import record_id
-
-    return record_id("hardware_lot", text)
-
-
-def _workflow_id(text: str):
-    from workbench.store.connection import record_id
-
-    return record_id("workflow", text[len("workflow:") :])
-
-
-def _project_id(text: str):
-    from workbench.store.connection import record_id
-
-    return record_id("project", text)
+def _ahead(session: Session, server_id: str, today: date) -> list[dict[str, Any]]:
+    """The server's bookings holding it from ``today`` on (an empty window holds nothing)."""
+    return [
+        b
+        for b in records.bookings(session, server=server_id)
+        if stored_date(b["available_until"]) > max(today, stored_date(b["available_from"]))
+    ]
 
 
 def _booking_values(row: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from workbench.projects import parse_date
 from workbench.store import Store
 from workbench.store import pool as records
 from workbench.store import projects as project_records
-from workbench.store.connection import Session
+from workbench.store.connection import Session, record_id
 from workbench.text import clean_text
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ class Procurement:
         with self._store.unit_of_work() as session:
             row = session.one(
                 "SELECT id, hardware_recommendations FROM ONLY $id",
-                {"id": _import_id(import_id)},
+                {"id": record_id("rvtools_import", import_id)},
             )
             if not row:
                 raise NotFoundError(f"No RVTools import {import_id!r}.")
@@ -491,9 +491,3 @@ class Procurement:
 def _stem(text: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
     return (stem or "server")[:40]
-
-
-def _import_id(text: str):
-    from workbench.store.connection import record_id
-
-    return record_id("rvtools_import", text)

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from workbench import formatting as fmt
-from workbench.cli.common import frame_json, json_ready, text_table
+from workbench.cli.common import as_of, frame_json, json_ready, text_table
 from workbench.cli.common import open_workbench as _open
 from workbench.errors import InvalidInputError, NotFoundError
 
@@ -257,7 +257,9 @@ def _print_server(ws, server, as_json: bool) -> None:
     for row in bookings.to_dict("records"):
         if _stored_day(row["start"]) <= today < _stored_day(row["end"]):
             booked = f"{row['project']} ({row['kind']}), free from {fmt.day(row['end'])}"
-    values = ws.pool.book_values()
+    from workbench import pool as rules
+
+    values = rules.book_values(rules.servers_frame([server]), today)  # no store read
     value_row = values[values["id"] == server.id]
     book_value = (
         f"{money(value_row['book_value'].iloc[0])} today "
@@ -768,9 +770,8 @@ _LEVELS = ("expired", "within 30 days", "within 90 days", "within 180 days")
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    from workbench.projects import parse_date
 
-    day = parse_date(args.as_of, "--as-of") or date.today()
+    day = as_of(args) or date.today()
     frame = _open(args).pool.alerts(day)
     if args.json:
         print(frame_json(frame))
@@ -803,9 +804,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 def cmd_book_value(args: argparse.Namespace) -> int:
     from decimal import Decimal
 
-    from workbench.projects import parse_date
-
-    day = parse_date(args.as_of, "--as-of") or date.today()
+    day = as_of(args) or date.today()
     ws = _open(args)
     if args.by == "server":
         frame = ws.pool.book_values(day)

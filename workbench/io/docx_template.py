@@ -29,7 +29,6 @@ from workbench.io.spreadsheet import MAX_FILE_BYTES, open_zip, read_member
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
-_VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
 _PART = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
 _DOCPROPERTY = re.compile(r'^\s*DOCPROPERTY\s+"?([^"\\]+?)"?\s*(\\.*)?$', re.S)
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
