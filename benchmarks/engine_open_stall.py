@@ -1,4 +1,4 @@
-"""Reproduce the embedded engine's open stall: several processes taking turns on one store.
+"""Reproduce the embedded engine's open stall, and show the engine hosts recovering from it.
 
 Four spawned processes each run units of work (open the on-disk store, read and write one
 record, close it) on the same store, as a notebook kernel and dashboard kernels do. Every
@@ -7,6 +7,12 @@ returns while its process holds the store: the others wait on the workbench's lo
 it. This script counts the opens until a stall, and when gdb is installed dumps the native
 stacks of every process (the hang watch can only show Python frames) under the output
 folder, to report upstream.
+
+Since the engine runs in engine hosts (workbench/store/engine_host.py), a stalled open ends
+its host and the store opens again in a fresh one: each round then reports the stalls
+recovered (HOME/logs/engine-stalls.log) and checks that the counter equals the units of work
+done. ``--in-process`` runs the engine inside the workers as before, to show the stall
+itself.
 
 Run: ``python benchmarks/engine_open_stall.py [--rounds 10] [--out /tmp/stall]``. The hang
 watch is disabled here (its bound would end the process before gdb can look at it); a
@@ -28,13 +34,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _worker(url: str, home: str, units: int, progress: str) -> None:
+def _worker(url: str, home: str, units: int, progress: str, in_process: bool) -> None:
     import workbench.store.connection as connection
     from workbench.settings import Settings
     from workbench.store import Store
 
     # No hang watch: a stalled process must stay alive for gdb.
     connection.EngineWatch.watching = lambda self, what: contextlib.nullcontext()
+    if in_process:
+        connection.Store._open_checked = _open_in_process
     store = Store(Settings.from_env(db_url=url, home=home, lock_timeout=3600.0))
     mark = Path(progress)
     for unit in range(units):
@@ -43,6 +51,29 @@ def _worker(url: str, home: str, units: int, progress: str) -> None:
             row = session.one("SELECT n FROM ONLY counter:hits")
             session.query("UPSERT counter:hits SET n = $n", {"n": row["n"] + 1})
     mark.write_text(f"{units} {time.time()}")
+
+
+def _open_in_process(self, deadline, migrating):
+    """The engine inside the worker itself, as before engine hosts: a stall stays a stall."""
+    from workbench.store.connection import StoreUnavailableError
+
+    class NoHost:
+        dead = False
+        opens = 1 << 30  # never pooled
+
+        def stop(self):
+            pass
+
+    while True:
+        try:
+            connection = self._connect()
+            break
+        except StoreUnavailableError as exc:
+            if "already locked" not in str(exc):
+                raise
+            time.sleep(0.05)
+    self._check_identity(connection, migrating)
+    return connection, NoHost(), self._folder_guard()
 
 
 def _dump(pid: int, target: Path) -> None:
@@ -63,13 +94,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--units", type=int, default=250, help="units of work per worker")
-    parser.add_argument("--stall", type=float, default=15.0, help="seconds without progress")
+    parser.add_argument("--stall", type=float, default=60.0, help="seconds without progress")
+    parser.add_argument("--in-process", action="store_true", help="no engine hosts")
     parser.add_argument("--out", type=Path, default=Path("/tmp/engine-open-stall"))
     args = parser.parse_args()
 
     import workbench
 
-    opens = 0
+    opens = recoveries = 0
     for number in range(1, args.rounds + 1):
         home = args.out / f"round{number}"
         shutil.rmtree(home, ignore_errors=True)
@@ -80,7 +112,11 @@ def main() -> int:
         context = mp.get_context("spawn")
         marks = [home / f"worker{i}" for i in range(args.workers)]
         workers = [
-            context.Process(target=_worker, args=(url, str(home), args.units, str(m)), daemon=True)
+            context.Process(
+                target=_worker,
+                args=(url, str(home), args.units, str(m), args.in_process),
+                daemon=True,
+            )
             for m in marks
         ]
         for worker in workers:
@@ -99,7 +135,18 @@ def main() -> int:
         done = sum(int(m.read_text().split()[0]) for m in marks if m.exists())
         opens += done
         if stalled is None:
-            print(f"round {number}: {done} units of work, no stall", flush=True)
+            count = ws.store.query("SELECT n FROM ONLY counter:hits")[0]["n"]
+            log = home / "logs" / "engine-stalls.log"
+            recovered = len(log.read_text().splitlines()) if log.exists() else 0
+            recoveries += recovered
+            print(
+                f"round {number}: {done} units of work, counter {count} "
+                f"({'as expected' if count == done else 'WRONG'}), "
+                f"{recovered} stall(s) recovered",
+                flush=True,
+            )
+            if count != done:
+                return 1
             continue
         locks = Path("/proc/locks").read_text() if Path("/proc/locks").exists() else ""
         (home / "locks.txt").write_text(locks)
@@ -112,7 +159,10 @@ def main() -> int:
             flush=True,
         )
         return 1
-    print(f"{opens} units of work in {args.rounds} rounds without a stall")
+    print(
+        f"{opens} units of work in {args.rounds} rounds, none stuck; "
+        f"{recoveries} stall(s) recovered by a fresh engine host"
+    )
     return 0
 
 

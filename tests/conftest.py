@@ -130,6 +130,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for path in unexpected:
         terminalreporter.write_line(f"--- {path}")
         terminalreporter.write_line(path.read_text()[:4000])
+    # Stalls the engine hosts recovered from (the store opened again in a fresh host).
+    recovered = [
+        line
+        for p in Path(base).rglob("engine-stalls.log")
+        # The engine-host tests stop hosts on purpose.
+        if not any(n in str(p) for n in ("test_a_stall", "test_an_engine_that_keeps"))
+        for line in p.read_text().splitlines()
+    ]
+    terminalreporter.write_line(f"engine stalls recovered by a fresh engine host: {len(recovered)}")
+    for line in recovered:
+        terminalreporter.write_line(f"  {line}")
 
 
 @pytest.fixture

@@ -30,6 +30,9 @@ from typing import Any
 import filelock
 import surrealdb
 from surrealdb import RecordID
+from surrealdb.connections.blocking_embedded import BlockingEmbeddedSurrealConnection
+from surrealdb.connections.blocking_ws import BlockingWsSurrealConnection
+from surrealdb.connections.utils_mixin import mapped_engine_errors
 from surrealdb.errors import parse_query_error, parse_rpc_error
 
 from workbench.errors import (
@@ -40,11 +43,20 @@ from workbench.errors import (
     StoreUnavailableError,
 )
 from workbench.settings import Settings
-from workbench.store.watch import EngineWatch, raise_open_file_limit
+from workbench.store.engine_host import EngineStalled, HostedEngine, hosts, raise_open_file_limit
+from workbench.store.watch import EngineWatch
 
 __all__ = ["Store", "Session", "RecordID", "record_id"]
 
 SERVER_SCHEMES = ("ws", "wss", "http", "https")
+OPEN_BOUND = 20.0
+"""Seconds an open (with its first query) may take before its engine host is replaced; an
+open takes about 10 ms here, a stalled one never returns."""
+OPEN_ATTEMPTS = 3
+"""Opens tried, each in a fresh engine host, before a unit of work gives up."""
+WATCH_MARGIN = 30.0
+"""Seconds the hang watch waits beyond the engine bound for a hosted engine: the host's own
+bound ends a stalled call first, the watch only catches a frozen parent."""
 EMBEDDED_SCHEMES = ("surrealkv", "mem", "memory")
 
 # Tables the workbench may name in a query. Table names cannot be bound as parameters
@@ -74,6 +86,17 @@ TABLES = frozenset(
         "store_identity",
     }
 )
+
+
+class _HostedConnection(BlockingEmbeddedSurrealConnection):
+    """The SDK's embedded connection with its engine in an engine host (same CBOR bytes)."""
+
+    def __init__(self, url: str, open_engine: Callable[[], HostedEngine]) -> None:
+        BlockingWsSurrealConnection.__init__(self, url)  # sets attributes, opens nothing
+        self.raw_url = url
+        with mapped_engine_errors("opening the database"):
+            self._db = open_engine()
+        self._closed = False
 
 
 def record_id(table: str, key: str | RecordID) -> RecordID:
@@ -304,7 +327,11 @@ class Store:
             self._file_lock = filelock.FileLock(str(self.path) + ".lock", thread_local=False)
         self.identity: str | None = None
         """The store's identity once a unit of work has seen it."""
-        self.watch = EngineWatch(settings.home / "logs", settings.engine_timeout)
+        self.watch = EngineWatch(
+            settings.home / "logs",
+            settings.engine_timeout
+            + (min(WATCH_MARGIN, settings.engine_timeout) if self.path is not None else 0.0),
+        )
         raise_open_file_limit()
 
     @property
@@ -319,10 +346,16 @@ class Store:
 
     # -- connections ---------------------------------------------------------------------
 
-    def _connect(self) -> Any:
+    def _connect(self, host: Any = None) -> Any:
         try:
             with self.watch.watching(f"the open of {self.where}"):
-                connection = surrealdb.Surreal(self.url)
+                if host is not None:
+                    connection = _HostedConnection(
+                        self.url,
+                        lambda: HostedEngine(host, self.url, self._open_bound, self.where),
+                    )
+                else:
+                    connection = surrealdb.Surreal(self.url)
                 if self.scheme in SERVER_SCHEMES:
                     if hasattr(connection, "connect"):
                         connection.connect()
@@ -349,12 +382,16 @@ class Store:
         with self.watch.watching(f"the close of {self.where}"):
             connection.close()
 
-    def _open_embedded(self, deadline: float) -> Any:
+    @property
+    def _open_bound(self) -> float:
+        return min(OPEN_BOUND, self.settings.engine_timeout)
+
+    def _open_embedded(self, deadline: float, host: Any) -> Any:
         # Something outside our lock protocol (another tool) may hold the engine's own lock:
         # keep trying until the same deadline.
         while True:
             try:
-                return self._connect()
+                return self._connect(host)
             except StoreUnavailableError as exc:
                 if "already locked" not in str(exc) or time.monotonic() >= deadline:
                     raise
@@ -583,21 +620,75 @@ class Store:
                         "workbench's lock (its LOCK file stayed held). Close that program."
                     )
                 self._write_holder()
-                connection = self._open_embedded(deadline)
+                connection, host, guard = self._open_checked(deadline, migrating)
                 try:
-                    guard = self._folder_guard()
-                    self._check_identity(connection, migrating)
                     session = Session(connection, guard=guard, watch=self.watch, label=self.where)
                     self._local.session = session
                     try:
                         yield session
                         guard()  # the action's writes went to a folder that is still there
+                    except EngineStalled as exc:
+                        self._note_stall(exc, "ended the host and the action")
+                        raise StoreUnavailableError(
+                            f"The store at {self.where} stopped answering for {exc.bound:g} s "
+                            f"during {exc.what}; its engine was ended. What this action wrote "
+                            "may or may not have been saved: look, then try again."
+                        ) from None
                     finally:
                         self._local.session = None
                 finally:
-                    self._close(connection)
+                    self._close_hosted(connection, host)
             finally:
                 self._file_lock.release()
+
+    def _open_checked(self, deadline: float, migrating: bool) -> tuple[Any, Any, Callable]:
+        """Open the on-disk store in an engine host and check its identity.
+
+        An open that stalls (see :mod:`workbench.store.engine_host`) ends its host and is
+        tried again in a fresh one, up to :data:`OPEN_ATTEMPTS` times; nothing was written.
+        """
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            host = hosts.acquire()
+            connection = None
+            try:
+                connection = self._open_embedded(deadline, host)
+                guard = self._folder_guard()
+                self._check_identity(connection, migrating)
+            except EngineStalled as exc:
+                host.kill()
+                last = attempt == OPEN_ATTEMPTS
+                self._note_stall(exc, "gave up" if last else "opened it again in a fresh host")
+                if last:
+                    raise StoreUnavailableError(
+                        f"The store at {self.where} did not open: its engine stalled "
+                        f"{OPEN_ATTEMPTS} times in a row. Nothing was written; try again."
+                    ) from None
+                continue
+            except BaseException:
+                if connection is not None:
+                    self._close_hosted(connection, host)
+                else:
+                    hosts.release(host)
+                raise
+            connection._db.bound = self.settings.engine_timeout
+            return connection, host, guard
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _close_hosted(self, connection: Any, host: Any) -> None:
+        try:
+            if not host.dead:  # a host ended mid-action has nothing left to close
+                self._close(connection)
+        except EngineStalled as exc:
+            # The action had finished (or already failed): ending the host loses nothing.
+            self._note_stall(exc, "ended the host")
+        finally:
+            hosts.release(host)
+
+    def _note_stall(self, exc: EngineStalled, outcome: str) -> None:
+        self.watch.note_stall(
+            f"the store engine (host process {exc.pid}) did not answer within "
+            f"{exc.bound:g} s during {exc.what}; the workbench {outcome}."
+        )
 
     def confirm_identity(self, session: Session) -> str:
         """After the migrations: remember the store's identity and keep its copy beside it.

@@ -24,33 +24,13 @@ from pathlib import Path
 from typing import IO
 
 HANG_LOG = "engine-hangs.log"
+STALL_LOG = "engine-stalls.log"
+"""Stalls the workbench recovered from (an engine host ended and replaced)."""
 
 # faulthandler has one timer per process: watches of several stores share it, and only the
 # outermost call arms it.
 _timer_lock = threading.Lock()
 _timer_depth = 0
-
-
-def raise_open_file_limit() -> tuple[int, int]:
-    """Raise this process's soft limit on open files to its hard limit; return (soft, hard).
-
-    The embedded engine takes file descriptors in proportion to the machine's threads on
-    first open (about 1,100 here) and caps itself at half the soft limit, so a kernel started
-    with a low soft limit runs short of descriptors.
-    """
-    try:
-        import resource
-    except ImportError:  # not on POSIX
-        return (-1, -1)
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY or soft < hard:
-        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-            soft = target
-        except (ValueError, OSError):
-            pass  # some sandboxes refuse; the engine then caps itself lower
-    return soft, hard
 
 
 class EngineWatch:
@@ -111,11 +91,20 @@ class EngineWatch:
                         except OSError:
                             pass
 
+    def note_stall(self, text: str) -> None:
+        """Append one line about a stall the workbench recovered from to ``STALL_LOG``."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        line = f"{now} workbench process {os.getpid()} ({_command()}): {text}\n"
+        try:
+            with open(self.path.with_name(STALL_LOG), "a", encoding="utf-8") as log:
+                log.write(line)
+        except OSError:
+            sys.stderr.write(line)
+
     def _headline(self, what: str) -> str:
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        command = " ".join(Path(sys.argv[0]).name.split()[:1] + sys.argv[1:3]) or "python"
         return (
-            f"{now} workbench process {os.getpid()} ({command}): the store engine did not "
+            f"{now} workbench process {os.getpid()} ({_command()}): the store engine did not "
             f"answer within {self.bound:g} s during {what}; the process ended (exit status 1) "
             "instead of freezing. The stacks of all its threads follow.\n"
         )
@@ -126,3 +115,7 @@ class EngineWatch:
             if self._file is not None and _timer_depth == 0:
                 self._file.close()
                 self._file = None
+
+
+def _command() -> str:
+    return " ".join(Path(sys.argv[0]).name.split()[:1] + sys.argv[1:3]) or "python"
