@@ -49,3 +49,7 @@ class ScheduleCycleError(InvalidInputError):
     def __init__(self, message: str, loop: list[str]):
         super().__init__(message)
         self.loop = loop
+
+
+class ConversionError(WorkbenchError):
+    """An outside tool (LibreOffice) could not convert a document; nothing was stored."""

@@ -27,6 +27,7 @@ from workbench.cli import (
 )
 from workbench.errors import (
     ConflictError,
+    ConversionError,
     ImportRejectedError,
     InvalidInputError,
     NotFoundError,
@@ -41,6 +42,7 @@ EXIT_CODES = {
     ConflictError: 4,
     StoreUnavailableError: 5,
     ImportRejectedError: 6,
+    ConversionError: 7,
 }
 GROUPS = (
     store,
