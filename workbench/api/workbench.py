@@ -15,6 +15,7 @@ from workbench.store.connection import file_system_error
 
 if TYPE_CHECKING:
     from workbench.api.baskets import Baskets
+    from workbench.api.documents import Documents, Templates
     from workbench.api.pool import Pool
     from workbench.api.procurement import Procurement
     from workbench.api.rvtools import RVToolsImports
@@ -74,6 +75,20 @@ class Workbench:
         from workbench.api.sizing import Sizing
 
         return Sizing(self.store, rvtools=lambda: self.rvtools, baskets=lambda: self.baskets)
+
+    @cached_property
+    def templates(self) -> Templates:
+        """Document templates: the workbench's own per type and registered ones."""
+        from workbench.api.documents import Templates
+
+        return Templates(self.store, self.settings)
+
+    @cached_property
+    def documents(self) -> Documents:
+        """Documents generated from projects' data: versions, status, downloads, PDF."""
+        from workbench.api.documents import Documents
+
+        return Documents(self.store, self.settings, lambda: self)
 
     def load_demo(self, *, if_empty: bool = False) -> int:
         """Store the generated demo data; return how many projects were created.

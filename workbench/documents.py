@@ -1,0 +1,493 @@
+"""Documents written from a project's data: their types, status rules, storage keys, hashes
+and content.
+
+A document is built in three steps. The facade gathers the project's data into *inputs*: a
+JSON-ready dict of plain values and text tables (:func:`table`), stored beside the
+document so a version can be regenerated. :func:`build_content` turns inputs into a
+:class:`DocumentContent` (sections of paragraphs, tables and figure specifications), with
+no I/O. ``workbench.io.docx_writer`` then fills a template with it. The content hash covers
+the template's bytes and the inputs, so the same pair always gives the same hash (and the
+writer makes the same bytes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import InvalidInputError
+
+GENERATOR = "workbench-documents/1"
+"""Part of every content hash: a change to how documents are written changes it."""
+
+DOCUMENT_TYPES = ("HLD", "LLD", "migration_plan", "hardware_bom", "network_diagram")
+TEMPLATE_TYPES = (*DOCUMENT_TYPES, "custom")
+TITLES = {
+    "HLD": "High-Level Design",
+    "LLD": "Low-Level Design",
+    "migration_plan": "Migration Plan",
+    "hardware_bom": "Hardware Bill of Materials",
+    "network_diagram": "Network Diagram",
+}
+_TYPE_ALIASES = {
+    "hld": "HLD",
+    "high-level-design": "HLD",
+    "lld": "LLD",
+    "low-level-design": "LLD",
+    "migration-plan": "migration_plan",
+    "plan": "migration_plan",
+    "hardware-bom": "hardware_bom",
+    "bom": "hardware_bom",
+    "network-diagram": "network_diagram",
+    "network": "network_diagram",
+    "custom": "custom",
+}
+
+STATUSES = ("draft", "review", "approved", "archived")
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("review", "archived"),
+    "review": ("draft", "approved", "archived"),
+    "approved": ("archived",),
+    "archived": (),
+}
+"""Allowed status moves. An approved version never changes: a new one is generated."""
+
+_KEY_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
+MAX_KEY_LENGTH = 400
+
+
+def document_type(value: Any, *, template: bool = False) -> str:
+    """The canonical document type for ``value`` ('hld', 'HLD', 'bom', 'migration-plan' ...).
+
+    Raises
+    ------
+    InvalidInputError
+        Not a known type.
+    """
+    allowed = TEMPLATE_TYPES if template else DOCUMENT_TYPES
+    if isinstance(value, str):
+        text = value.strip()
+        if text in allowed:
+            return text
+        alias = _TYPE_ALIASES.get(text.lower().replace("_", "-").replace(" ", "-"))
+        if alias in allowed:
+            return alias
+    raise InvalidInputError(f"Unknown document type {value!r}: use one of {', '.join(allowed)}.")
+
+
+def check_transition(current: str, new: str) -> None:
+    """Refuse a status move that :data:`TRANSITIONS` does not allow.
+
+    Raises
+    ------
+    InvalidInputError
+        Unknown status, or a move that is not allowed (the message says which are).
+    """
+    if new not in STATUSES:
+        raise InvalidInputError(f"Unknown document status {new!r}: use {', '.join(STATUSES)}.")
+    if new == current:
+        raise InvalidInputError(f"The document is already {current}.")
+    allowed = TRANSITIONS.get(current, ())
+    if new not in allowed:
+        then = " or ".join(allowed) if allowed else "nothing (it is final)"
+        raise InvalidInputError(f"A {current} document can move to {then}, not to {new}.")
+
+
+# -- storage keys ------------------------------------------------------------------------------
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """A file-name-safe form of ``text``: ASCII letters, digits, '-', at most ``limit``."""
+    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    out = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-")[:limit].strip("-")
+    return out or "document"
+
+
+def check_key(key: Any) -> str:
+    """A stored file key: relative, '/'-separated parts of letters, digits, '.', '_', '-'.
+
+    Refuses absolute paths, ``..``, empty parts, backslashes, control and other odd
+    characters, parts starting with a dot, and keys longer than :data:`MAX_KEY_LENGTH`.
+
+    Raises
+    ------
+    InvalidInputError
+        The key breaks one of those rules.
+    """
+    if not isinstance(key, str) or not key:
+        raise InvalidInputError("A file key must be non-empty text.")
+    if len(key) > MAX_KEY_LENGTH:
+        raise InvalidInputError(f"A file key is at most {MAX_KEY_LENGTH} characters.")
+    parts = key.split("/")
+    if key.startswith("/") or any(not _KEY_PART.match(part) for part in parts):
+        raise InvalidInputError(
+            f"{key!r} is not a file key the workbench writes: keys are relative, made of "
+            "letters, digits, '.', '_' and '-', never '..' or absolute."
+        )
+    return key
+
+
+def resolve_key(root: Path, key: Any) -> Path:
+    """The path under ``root`` for a stored key, refusing anything that leaves ``root``.
+
+    Besides :func:`check_key`, every existing component is resolved, so a symbolic link
+    pointing outside ``root`` (or anywhere, for the final file) is refused too.
+
+    Raises
+    ------
+    InvalidInputError
+        The key is malformed or escapes ``root``.
+    """
+    check_key(key)
+    base = Path(os.path.realpath(root))
+    target = base.joinpath(*key.split("/"))
+    real = Path(os.path.realpath(target))
+    if real != target or not real.is_relative_to(base):
+        raise InvalidInputError(f"The file key {key!r} leads outside the data directory.")
+    return target
+
+
+# -- hashes ------------------------------------------------------------------------------------
+
+
+def canonical_json(value: Any) -> bytes:
+    """The inputs as bytes that depend only on their content (sorted keys, no spaces)."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def sha256(data: bytes) -> str:
+    """Hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def content_hash(template_sha256: str, inputs: dict[str, Any]) -> str:
+    """The hash of what a version is generated from: template bytes, inputs, generator."""
+    digest = hashlib.sha256()
+    for part in (GENERATOR.encode(), template_sha256.encode(), canonical_json(inputs)):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+# -- content -----------------------------------------------------------------------------------
+
+
+def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> dict[str, Any]:
+    """A text table for the inputs: ``{"title", "columns", "rows"}``, every cell text."""
+    return {
+        "title": title,
+        "columns": [str(c) for c in columns],
+        "rows": [["" if cell is None else str(cell) for cell in row] for row in rows],
+    }
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table to write: text cells, first row repeated on every page."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An image the writer asks the renderers for: ``kind`` ('capacity', 'gantt',
+    'network', 'forecast') and the inputs key holding its data; width in centimetres."""
+
+    kind: str
+    source: str
+    caption: str
+    width_cm: float = 16.0
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    style: str | None = None
+
+
+Block = Heading | Paragraph | Table | Figure
+
+
+@dataclass
+class Section:
+    """One part of a document; ``anchor`` says which template heading it belongs under."""
+
+    anchor: str
+    heading: str
+    blocks: list[Block] = field(default_factory=list)
+    level: int = 1
+
+
+@dataclass
+class DocumentContent:
+    """Everything the writer puts into a template.
+
+    Attributes
+    ----------
+    properties : dict
+        Custom document properties (name -> text), also the values of DOCPROPERTY fields.
+    replacements : dict
+        Literal placeholder text -> what replaces it.
+    history : list of str
+        The row for a template's document-history table (version, date, description, author).
+    """
+
+    document_type: str
+    title: str
+    properties: dict[str, str]
+    replacements: dict[str, str]
+    history: list[str]
+    sections: list[Section]
+
+    def figures(self) -> list[Figure]:
+        """Every figure, in order."""
+        return [b for s in self.sections for b in s.blocks if isinstance(b, Figure)]
+
+
+HEADING_ALIASES: dict[str, tuple[str, ...]] = {
+    "introduction": ("introduction", "executive summary", "document purpose"),
+    "environment": (
+        "current environment",
+        "baseline architecture",
+        "source environment",
+        "environment summary",
+    ),
+    "risks": ("migration risks", "risks, assumptions, issues and dependencies", "risks"),
+    "sizing": ("target sizing", "target architecture", "sizing"),
+    "bom": ("bill of materials", "server details", "hardware"),
+    "network": ("network", "network connectivity", "network design"),
+    "schedule": ("migration schedule", "migration planning", "schedule", "project plan"),
+    "waves": ("migration waves", "waves"),
+    "pool": ("hardware allocation", "hardware pool", "procurement"),
+    "hosts": ("hosts and clusters", "server details", "compute"),
+    "storage": ("storage", "datastores"),
+    "vms": ("virtual machines", "vm inventory", "appendix: virtual machines"),
+}
+"""Template headings (lower case) each section goes under, best first. A section whose
+heading the template lacks is added at the end with its own heading."""
+
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "HLD": (
+        "introduction",
+        "environment",
+        "risks",
+        "sizing",
+        "bom",
+        "network",
+        "schedule",
+        "pool",
+    ),
+    "LLD": (
+        "introduction",
+        "environment",
+        "hosts",
+        "storage",
+        "network",
+        "sizing",
+        "bom",
+        "risks",
+        "vms",
+    ),
+    "migration_plan": ("introduction", "schedule", "waves", "risks", "pool"),
+    "hardware_bom": ("introduction", "sizing", "bom", "pool"),
+    "network_diagram": ("introduction", "network", "hosts", "environment"),
+}
+"""The sections of each document type, in order."""
+
+SECTION_HEADINGS = {
+    "introduction": "Introduction",
+    "environment": "Current environment",
+    "risks": "Migration risks",
+    "sizing": "Target sizing",
+    "bom": "Bill of materials",
+    "network": "Network",
+    "schedule": "Migration schedule",
+    "waves": "Migration waves",
+    "pool": "Hardware allocation",
+    "hosts": "Hosts and clusters",
+    "storage": "Storage",
+    "vms": "Virtual machines",
+}
+
+MISSING = {
+    "rvtools": (
+        "No completed RVTools import is attached to this project yet, so this section has no "
+        "data. Import an export (workbench rvtools import) and generate the document again."
+    ),
+    "sizing": (
+        "No sizing recommendation is stored for this project's import yet. Rank the baskets "
+        "(workbench sizing recommend) and generate the document again."
+    ),
+    "schedule": "The project has no workflows yet, so there is no schedule to show.",
+    "waves": "No migration waves are planned for this project yet.",
+    "pool": "No servers are booked and no hardware is requested for this project yet.",
+    "network": (
+        "The RVTools export has no network sheets (vSwitch, vPort, dvSwitch, dvPort), so no "
+        "network can be drawn."
+    ),
+}
+"""What a section says when the part of the workbench it draws on has no data yet."""
+
+
+def _tables(value: Any) -> list[Table]:
+    if not value:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [
+        Table(columns=list(t["columns"]), rows=[list(r) for r in t["rows"]], title=t.get("title"))
+        for t in items
+        if t and t.get("columns")
+    ]
+
+
+def _section_blocks(anchor: str, inputs: dict[str, Any], document_type: str) -> list[Block]:
+    """The blocks of one section from the inputs (see the facade's ``_gather``)."""
+    blocks: list[Block] = []
+    data = inputs.get(anchor) or {}
+    project = inputs["project"]
+
+    def text(*lines: str) -> None:
+        blocks.extend(Paragraph(line) for line in lines if line)
+
+    def add_tables(key: str = "tables") -> None:
+        for t in _tables(data.get(key)):
+            if t.title:
+                blocks.append(Paragraph(t.title, style="caption"))
+            blocks.append(t)
+
+    if anchor == "introduction":
+        text(*data.get("paragraphs", []))
+        add_tables()
+        return blocks
+    needs = {
+        "environment": "rvtools",
+        "hosts": "rvtools",
+        "storage": "rvtools",
+        "vms": "rvtools",
+        "risks": "rvtools",
+        "network": "rvtools",
+        "sizing": "sizing",
+        "bom": "sizing",
+        "schedule": "schedule",
+        "waves": "waves",
+        "pool": "pool",
+    }[anchor]
+    if not data:
+        text(MISSING[needs])
+        return blocks
+    if anchor == "network" and not data.get("tables"):
+        text(MISSING["network"])
+        return blocks
+    text(*data.get("paragraphs", []))
+    figure = data.get("figure")
+    if figure:
+        blocks.append(Figure(kind=figure["kind"], source=anchor, caption=figure["caption"]))
+    if anchor == "waves":
+        for wave in data.get("waves", []):
+            blocks.append(Heading(wave["name"], 2))
+            text(*wave.get("paragraphs", []))
+            blocks.extend(_tables(wave.get("table")))
+        return blocks
+    add_tables()
+    if document_type in ("LLD", "migration_plan") and data.get("detail"):
+        add_tables("detail")
+    del project
+    return blocks
+
+
+def build_content(document_type_: str, inputs: dict[str, Any]) -> DocumentContent:
+    """The content of one document from its inputs (pure: same inputs, same content).
+
+    Parameters
+    ----------
+    document_type_ : str
+        One of :data:`DOCUMENT_TYPES`.
+    inputs : dict
+        As gathered by the facade: ``project``, ``document`` (name, version, date, author,
+        status, reference, customer, legal_name), then one entry per section anchor.
+
+    Returns
+    -------
+    DocumentContent
+    """
+    kind = document_type(document_type_)
+    doc = inputs["document"]
+    project = inputs["project"]
+    title = f"{TITLES[kind]}: {project['name']}"
+    customer = doc.get("customer") or project["name"]
+    properties = {
+        "Title": title,
+        "TitleTITLEPAGE": title,
+        "ProjectName": project["name"],
+        "DocumentType": TITLES[kind],
+        "CompanyName": customer,
+        "CustomerName": customer,
+        "CompanyNameLegal": doc.get("legal_name") or customer,
+        "DocumentReference": doc["reference"],
+        "DocumentReferenceTbx": doc["reference"],
+        "HeaderField3": f"Document reference: {doc['reference']}",
+        "Version": doc["version"],
+        "Status": doc["status"].capitalize(),
+        "Author": doc["author"],
+        "Owner": doc.get("owner") or doc["author"],
+        "DocDate": doc["date"],
+        "Copyright": doc["date"][:4],
+        "Classification": doc.get("classification") or "Confidential",
+        "DatesReview": doc.get("review_before") or "",
+        "DatesRfT": "",
+        "DatesRfO": "",
+    }
+    replacements = {
+        "CCT-FFF-XXXX": doc["reference"],
+        "Fill in legal name": doc.get("legal_name") or customer,
+    }
+    history = [
+        doc["version"],
+        doc["date"],
+        f"{TITLES[kind]} generated by the Infra Workbench from the project's data",
+        doc["author"],
+    ]
+    sections = [
+        Section(
+            anchor=anchor,
+            heading=SECTION_HEADINGS[anchor],
+            blocks=_section_blocks(anchor, inputs, kind),
+        )
+        for anchor in SECTIONS[kind]
+    ]
+    return DocumentContent(
+        document_type=kind,
+        title=title,
+        properties=properties,
+        replacements=replacements,
+        history=history,
+        sections=sections,
+    )
+
+
+def next_version(versions: list[str]) -> str:
+    """The version after the highest of ``versions`` ('1' when there is none)."""
+    numbers = [int(v) for v in versions if str(v).isdigit()]
+    return str(max(numbers, default=0) + 1)
+
+
+def document_reference(project_name: str, document_type_: str, version: str) -> str:
+    """A readable reference: ``WB-<PROJECT>-<TYPE>-v<version>``."""
+    short = slug(project_name, 24).upper()
+    return f"WB-{short}-{slug(document_type_, 20).upper()}-v{version}"
