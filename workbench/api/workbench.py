@@ -127,7 +127,25 @@ class Workbench:
             self.sizing.recommend(demo_import.id)
         self._demo_plans(target, demo_import.id)
         self._demo_pool(demo_import.id)
+        self._demo_documents(target)
         return len(new)
+
+    def _demo_documents(self, project: str) -> None:
+        """One document of every type for the demo migration project (those it lacks): the
+        HLD approved, the migration plan in review, the others drafts."""
+        from workbench.documents import DOCUMENT_TYPES
+
+        present = {d.document_type for d in self.documents.list(project)}
+        for kind in DOCUMENT_TYPES:
+            if kind in present:
+                continue
+            document = self.documents.generate(
+                project, kind, by="demo", customer="Northwind Traders"
+            )
+            if kind in ("HLD", "migration_plan"):
+                self.documents.set_status(document, "review", by="demo")
+            if kind == "HLD":
+                self.documents.approve(document, by="demo")
 
     def _demo_plans(self, migration: str, import_id: str) -> None:
         """Give each demo project without workflows a plan: its type's template set
