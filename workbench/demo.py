@@ -356,6 +356,7 @@ def synthetic_rvtools(
         "vCluster", [_cluster_row(c, by_cluster[c], n, common) for n, c in enumerate(clusters)]
     )
     sheets["vHost"] = _rows("vHost", [{**common, **h} for h in hosts])
+    sheets.update(_network_sheets(hosts, datacenter, common))
     sheets["vDatastore"] = _rows(
         "vDatastore",
         [
@@ -380,6 +381,71 @@ def synthetic_rvtools(
         ],
     )
     return SyntheticExport(sheets=sheets, truth=_truth(vm_rows, hosts, clusters))
+
+
+def _network_sheets(hosts: list[dict[str, Any]], datacenter: str, common: dict[str, Any]):
+    """A standard vSwitch per host (management and vMotion) and one distributed switch
+    carrying the VM port groups (VLAN100 .. VLAN140, as vNetwork names them)."""
+    standard, ports = [], []
+    for host in hosts:
+        where = {
+            **common,
+            "host": host["host"],
+            "datacenter": datacenter,
+            "cluster": host["cluster"],
+        }
+        standard.append(
+            {**where, "switch": "vSwitch0", "ports": 128, "free_ports": 120, "mtu": 1500}
+        )
+        ports.append(
+            {**where, "switch": "vSwitch0", "port_group": "Management Network", "vlan": "10"}
+        )
+        ports.append({**where, "switch": "vSwitch0", "port_group": "vMotion", "vlan": "20"})
+    members = ",".join(h["host"] for h in hosts if h["cluster"])
+    distributed = [
+        {
+            **common,
+            "switch": "dvs-Demo",
+            "datacenter": datacenter,
+            "name": "dvs-Demo",
+            "vendor": "VMware, Inc.",
+            "version": "8.0.0",
+            "host_members": members,
+            "max_ports": 2048,
+            "ports": 512,
+            "max_mtu": 9000,
+            "object_id": "dvs-21",
+        }
+    ]
+    groups = [
+        {
+            **common,
+            "port": f"VLAN{vlan}",
+            "switch": "dvs-Demo",
+            "binding": "earlyBinding",
+            "ports": 32,
+            "vlan": str(vlan),
+            "object_id": f"dvportgroup-{vlan}",
+        }
+        for vlan in range(100, 141)
+    ]
+    groups.append(
+        {
+            **common,
+            "port": "dvs-Demo-DVUplinks",
+            "switch": "dvs-Demo",
+            "binding": "earlyBinding",
+            "ports": 8,
+            "vlan": "0-4094",
+            "object_id": "dvportgroup-22",
+        }
+    )
+    return {
+        "vSwitch": _rows("vSwitch", standard),
+        "vPort": _rows("vPort", ports),
+        "dvSwitch": _rows("dvSwitch", distributed),
+        "dvPort": _rows("dvPort", groups),
+    }
 
 
 def _rows(sheet: str, records: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:

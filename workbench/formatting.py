@@ -145,6 +145,18 @@ def size(mib: Any, decimals: int | None = None, unit: str | None = None) -> str:
     return f"{float(mib) / factor:,.{places}f} {unit}"
 
 
+def file_size(nbytes: Any) -> str:
+    """A file's size given in bytes: ``"812 B"``, ``"124 KiB"``, ``"2.4 MiB"``."""
+    if is_missing(nbytes):
+        return MISSING
+    value = float(nbytes)
+    if value < 1024:
+        return f"{value:,.0f} B"
+    if value < 1024**2:
+        return f"{value / 1024:,.0f} KiB"
+    return size(value / 1024**2, decimals=1)
+
+
 def day(value: Any) -> str:
     """An ISO calendar date: ``2026-03-31``."""
     if is_missing(value):

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from workbench.cli import (
     backup,
     baskets,
+    documents,
     plan,
     pool,
     procurement,
@@ -56,6 +57,7 @@ GROUPS = (
     schedule,
     pool,
     procurement,
+    documents,
 )
 
 
