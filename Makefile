@@ -52,6 +52,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/rvtools.py
 	$(BIN)/python benchmarks/schedule.py
 	$(BIN)/python benchmarks/pool.py
+	$(BIN)/python benchmarks/documents.py
 
 # Fuzz the RVTools reader (xlsx and CSV) for MINUTES minutes; not part of `make test`.
 MINUTES ?= 5

@@ -904,6 +904,12 @@ def render_figures(
                     frame[column] = pd.to_datetime(frame[column])
             today = inputs["document"]["date"]
             images[index] = gantt_png(frame, figure.caption, today=date.fromisoformat(today))
+        elif figure.kind == "forecast":
+            from workbench.io.chart_images import forecast_png
+
+            frame = pd.DataFrame(data)
+            frame["week"] = pd.to_datetime(frame["week"]).dt.date
+            images[index] = forecast_png(frame, figure.caption)
         elif figure.kind == "network":
             from workbench.io.diagrams import render_network_diagram
 
@@ -1054,7 +1060,7 @@ def gather(
     if needed & {"schedule", "waves"}:
         _gather_schedule(ws, project, inputs)
     if "pool" in needed:
-        _gather_pool(ws, project, inputs)
+        _gather_pool(ws, project, inputs, when)
     return _plain(inputs)
 
 
@@ -1439,10 +1445,11 @@ def _gather_schedule(ws, project, inputs) -> None:
         inputs["waves"] = {"paragraphs": [f"{fmt.count(len(waves))} wave(s)."], "waves": waves}
 
 
-def _gather_pool(ws, project, inputs) -> None:
+def _gather_pool(ws, project, inputs, when) -> None:
     bookings = ws.pool.bookings(project=project)
     requests = ws.procurement.frame(project=project)
-    if bookings.empty and requests.empty:
+    forecast = ws.pool.forecast(weeks=26, start=when.date())
+    if bookings.empty and requests.empty and forecast.empty:
         return
     tables = []
     if not bookings.empty:
@@ -1500,9 +1507,16 @@ def _gather_pool(ws, project, inputs) -> None:
                 "Procurement",
             )
         )
-    inputs["pool"] = {
-        "paragraphs": [
-            f"{fmt.count(len(bookings))} booking(s) and {fmt.count(len(requests))} procurement request(s)."
-        ],
-        "tables": tables,
-    }
+    summary = (
+        f"{fmt.count(len(bookings))} booking(s) and {fmt.count(len(requests))} procurement "
+        "request(s) for this project."
+        if tables
+        else "No servers of the pool are booked and no hardware is requested for this project yet."
+    )
+    inputs["pool"] = {"paragraphs": [summary], "tables": tables}
+    if not forecast.empty:
+        inputs["pool"]["figure"] = {
+            "kind": "forecast",
+            "caption": "The pool's servers available each week against demand (26 weeks)",
+            "data": _records(forecast),
+        }

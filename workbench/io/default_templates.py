@@ -9,7 +9,6 @@ shipped templates and a customer's alike. The bytes are the same on every build.
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
 import docx
@@ -25,7 +24,7 @@ from workbench.documents import (
     DocumentContent,
     document_type,
 )
-from workbench.io.docx_writer import W_URI, _custom_properties, _fixed_zip
+from workbench.io.docx_writer import W_URI, _custom_properties, save_docx
 
 TEMPLATE_VERSION = "1"
 _PURPOSE = {
@@ -134,9 +133,7 @@ def default_template(document_type_: str) -> bytes:
         sections=[],
     )
     _custom_properties(document, blank)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return _fixed_zip(buffer.getvalue())
+    return save_docx(document)
 
 
 def _field(paragraph, name: str, shown: str) -> None:

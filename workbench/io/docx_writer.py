@@ -29,6 +29,7 @@ import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import parse_xml
 from docx.shared import Cm, Emu
 from lxml import etree
@@ -63,6 +64,7 @@ _AFTER_UPDATE_FIELDS = (
 ).split()
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 TO_BE_COMPLETED = "(to be completed)"
+_TABLE_MARK = "workbench-table"
 
 
 def render_docx(
@@ -97,15 +99,14 @@ def render_docx(
         _replace_literals(root, content.replacements)
     _update_fields_on_open(document)
     _fill_history(document, content.history)
-    _insert_sections(document, content, images)
+    tables: dict[str, bytes] = {}
+    _insert_sections(document, content, images, tables)
     for part, root in parts.items():
         if not hasattr(part, "element"):
             part._blob = etree.tostring(
                 root, xml_declaration=True, encoding="UTF-8", standalone=True
             )
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return _fixed_zip(buffer.getvalue())
+    return save_docx(document, tables)
 
 
 # -- properties ---------------------------------------------------------------------------------
@@ -384,7 +385,14 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().rstrip(":").lower()
 
 
-def _insert_sections(document, content: DocumentContent, images: dict[int, bytes]) -> None:
+def _insert_sections(
+    document, content: DocumentContent, images: dict[int, bytes], tables: dict[str, bytes]
+) -> None:
+    """Put each section's blocks in place; big tables go into ``tables`` as markup, with a
+    processing instruction marking their place (see :func:`save_docx`)."""
+    # Tables are spliced in as text when the body writes WordprocessingML as "w:" (Word
+    # always does); otherwise they are parsed and inserted like everything else.
+    splice = document.element.nsmap.get("w") == W_URI
     body = document.element.body
     styles = _Styles(document)
     children = list(body)
@@ -427,7 +435,14 @@ def _insert_sections(document, content: DocumentContent, images: dict[int, bytes
                 style = styles.paragraph("caption") if block.style == "caption" else None
                 elements.append(_paragraph(block.text, style, italic=block.style == "caption"))
             elif isinstance(block, Table):
-                elements.append(_table(block, styles, width))
+                markup = _table(block, styles, width)
+                if splice:
+                    marker = str(len(tables))
+                    tables[marker] = markup.encode("utf-8")
+                    elements.append(etree.ProcessingInstruction(_TABLE_MARK, marker))
+                else:
+                    declared = f'<w:tbl xmlns:w="{W_URI}">'
+                    elements.append(parse_xml(markup.replace("<w:tbl>", declared, 1)))
                 elements.append(_paragraph("", None))
             elif isinstance(block, Figure):
                 png = images.get(figure_number)
@@ -484,8 +499,9 @@ def _picture(document, png: bytes, width: Emu):
     return paragraph
 
 
-def _table(table: Table, styles: _Styles, width: Emu):
-    """One table as a single XML string: header row repeated on each page, widths by content."""
+def _table(table: Table, styles: _Styles, width: Emu) -> str:
+    """One table as a single XML string (``w:`` prefix, no namespace declaration): header row
+    repeated on each page, widths by content."""
     columns = len(table.columns)
     total_twips = int(width / 635)
     sample = table.rows[:200]
@@ -502,7 +518,7 @@ def _table(table: Table, styles: _Styles, width: Emu):
     )
     style = f'<w:tblStyle w:val="{escape(styles.table_style)}"/>' if styles.table_style else ""
     parts = [
-        f'<w:tbl xmlns:w="{W_URI}"><w:tblPr>{style}<w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+        f'<w:tbl><w:tblPr>{style}<w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
         f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
         '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
         'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>'
@@ -518,29 +534,62 @@ def _table(table: Table, styles: _Styles, width: Emu):
             f"{_run_xml(name, bold=True, size=size)}</w:p></w:tc>"
         )
     parts.append("</w:tr>")
+    # The body's cells in one pass of plain string pieces: this loop is the whole cost of
+    # a big table, so nothing in it calls back into python-docx.
+    opening = [f"<w:tc><w:tcPr>{w}</w:tcPr><w:p>" for w in cells_width]
+    run = _run_xml("\ue000", size=size).split("\ue000")[0]
     for row in table.rows:
         parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
         for index in range(columns):
             value = row[index] if index < len(row) else ""
-            parts.append(
-                f"<w:tc><w:tcPr>{cells_width[index]}</w:tcPr><w:p>"
-                f"{_run_xml(value, size=size) if value else ''}</w:p></w:tc>"
-            )
+            parts.append(opening[index])
+            if value:
+                parts.append(run)
+                parts.append(escape(value))
+                parts.append("</w:t></w:r>")
+            parts.append("</w:p></w:tc>")
         parts.append("</w:tr>")
     parts.append("</w:tbl>")
-    return parse_xml("".join(parts))
+    # Characters XML cannot hold never occur in the markup itself, so cleaning the whole
+    # string once equals cleaning every value.
+    return _NOT_XML.sub("", "".join(parts))
 
 
 # -- the package ----------------------------------------------------------------------------------
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """The same .docx with fixed member timestamps, so equal content gives equal bytes."""
+class _PackageZip:
+    """python-docx's physical package writer, with fixed timestamps (equal content, equal
+    bytes) and the big tables spliced into the main document's markup as it is written."""
+
+    def __init__(self, out, document_part: str, tables: dict[str, bytes]):
+        self._zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
+        self._document_part = document_part
+        self._tables = tables
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        if self._tables and str(pack_uri) == self._document_part:
+            for marker, markup in self._tables.items():
+                blob = blob.replace(f"<?{_TABLE_MARK} {marker}?>".encode(), markup, 1)
+        member = zipfile.ZipInfo(pack_uri.membername, date_time=_FIXED_TIME)
+        member.compress_type = zipfile.ZIP_DEFLATED
+        member.external_attr = 0o600 << 16
+        self._zip.writestr(member, blob)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def save_docx(document, tables: dict[str, bytes] | None = None) -> bytes:
+    """The .docx bytes of a python-docx document: parts in python-docx's order, members
+    with fixed timestamps, ``tables`` spliced in where their markers stand."""
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o600 << 16
-            target.writestr(member, source.read(info.filename))
+    writer = _PackageZip(out, str(document.part.partname), tables or {})
+    PackageWriter._write_content_types_stream(writer, package.parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, package.parts)
+    writer.close()
     return out.getvalue()
