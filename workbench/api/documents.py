@@ -484,7 +484,7 @@ def _format_of(data: bytes, filename: str) -> str:
     if data[:4] == b"PK\x03\x04":
         from workbench.io.spreadsheet import open_zip
 
-        with open_zip(data, "template") as archive:
+        with open_zip(data) as archive:
             names = set(archive.namelist())
         if "word/document.xml" in names:
             return "docx"
@@ -1146,7 +1146,12 @@ def _gather_rvtools(ws, record, needed, inputs, when, config) -> None:
         sheets += ["vDatastore"]
     if "vms" in needed:
         sheets += ["vInfo"]
-    tables = ws.rvtools.tables(record.id, sorted(set(sheets))) if sheets else {}
+    tables = {}
+    for sheet in sorted(set(sheets)):
+        try:  # an import from an older RVTools may lack a sheet
+            tables.update(ws.rvtools.tables(record.id, [sheet]))
+        except NotFoundError:
+            continue
     clusters = list(analysis.selected) or None
     if "hosts" in needed and "vHost" in tables:
         hosts = tables["vHost"]
@@ -1419,7 +1424,7 @@ def _gather_schedule(ws, project, inputs) -> None:
         if not vms.empty:
             rows = [
                 [
-                    r.get("vm", ""),
+                    r.get("name") or r.get("vm") or "",
                     fmt.cluster_name(r.get("cluster")),
                     fmt.count(r.get("vcpus")),
                     fmt.size(r.get("memory_mib")),

@@ -244,7 +244,11 @@ def _replace_text(text: str, replacements: dict[str, str]) -> str:
 
 
 def _replace_literals(root, replacements: dict[str, str]) -> None:
-    """Replace placeholders in every paragraph, also when Word split one across runs."""
+    """Replace placeholders in every paragraph, also when Word split one across runs.
+
+    Two passes over each paragraph's whole text: placeholders first, then whatever run of
+    x's is left (one glued to a word, "xxxTitle", or to a replacement) is removed.
+    """
     pattern = _pattern(replacements)
     for paragraph in root.iter(f"{W}p"):
         texts = [t for t in paragraph.iter(f"{W}t")]
@@ -254,34 +258,37 @@ def _replace_literals(root, replacements: dict[str, str]) -> None:
         matches = [
             (m.start(), m.end(), _replacement(m, replacements)) for m in pattern.finditer(whole)
         ]
-        matches += [
-            (m.start(), m.end(), "")
-            for m in _XXX_INSIDE.finditer(whole)
-            if not any(s <= m.start() < e for s, e, _ in matches)
-        ]
-        if not matches:
-            continue
-        matches.sort()
-        start = 0
-        for node in texts:
-            text = node.text or ""
-            end = start + len(text)
-            pieces, position = [], start
-            for m_start, m_end, replacement in matches:
-                if m_end <= start or m_start >= end:
-                    continue
-                if m_start > position:
-                    pieces.append(whole[position:m_start])
-                if m_start >= start:
-                    pieces.append(replacement)
-                position = max(position, min(m_end, end))
-            if position < end:
-                pieces.append(whole[position:end])
-            new = "".join(pieces)
-            if new != text:
-                node.text = new
-                node.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-            start = end
+        if matches:
+            whole = _edit_runs(texts, whole, matches)
+        leftovers = [(m.start(), m.end(), "") for m in _XXX_INSIDE.finditer(whole)]
+        if leftovers:
+            _edit_runs(texts, whole, leftovers)
+
+
+def _edit_runs(texts: list, whole: str, matches: list[tuple[int, int, str]]) -> str:
+    """Apply ``matches`` (start, end, replacement) of ``whole`` to the text nodes it was
+    joined from: a replacement goes where its match starts; return the new whole text."""
+    start = 0
+    for node in texts:
+        text = node.text or ""
+        end = start + len(text)
+        pieces, position = [], start
+        for m_start, m_end, replacement in matches:
+            if m_end <= start or m_start >= end:
+                continue
+            if m_start > position:
+                pieces.append(whole[position:m_start])
+            if m_start >= start:
+                pieces.append(replacement)
+            position = max(position, min(m_end, end))
+        if position < end:
+            pieces.append(whole[position:end])
+        new = "".join(pieces)
+        if new != text:
+            node.text = new
+            node.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        start = end
+    return "".join(t.text or "" for t in texts)
 
 
 def _update_fields_on_open(document) -> None:
