@@ -1454,6 +1454,8 @@ def _gather_pool(ws, project, inputs, when) -> None:
     bookings = ws.pool.bookings(project=project)
     requests = ws.procurement.frame(project=project)
     forecast = ws.pool.forecast(weeks=26, start=when.date())
+    if not forecast[["available", "demand"]].to_numpy().any():
+        forecast = forecast.iloc[0:0]  # an empty pool has nothing to chart
     if bookings.empty and requests.empty and forecast.empty:
         return
     tables = []

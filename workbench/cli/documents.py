@@ -160,7 +160,7 @@ def _write(data: bytes, output: str | None, default_name: str) -> None:
     path = Path(output or default_name)
     if path.is_dir():
         path = path / default_name
-    path.writefmt.file_size(data)
+    path.write_bytes(data)
     print(f"Wrote {path} ({fmt.file_size(len(data))}).")
 
 
