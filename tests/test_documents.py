@@ -149,6 +149,9 @@ def test_the_real_hld_template_is_registered_and_filled(demo, shared_data):
     for leftover in LEFTOVERS:
         assert leftover not in text, leftover
     assert "Northwind Traders Ltd" in text  # "Fill in legal name" replaced
+    assert "4 April 2025" not in text and doc.generated_at.strftime("%B %Y") in text  # sys_Date
+    document_xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    assert b"<w:del " not in document_xml and b"<w:ins " not in document_xml  # changes accepted
     properties = custom_properties(data)
     assert properties["CompanyName"] == "Northwind Traders"
     assert properties["DocumentReference"] == doc.metadata["reference"]

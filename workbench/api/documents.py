@@ -1078,10 +1078,7 @@ def _gather_rvtools(ws, record, needed, inputs, when, config) -> None:
     analysis = ws.rvtools.analysis(record.id, as_of=when.date())
     summary = analysis.summary
     if needed & {"environment"}:
-        metrics = [
-            [fmt.label(k), fmt.number(v, 1) if isinstance(v, float) else v]
-            for k, v in _flat(summary)
-        ]
+        metrics = _summary_rows(summary)
         shown = fmt.report(analysis.clusters, fmt.CAPACITY_REPORT)
         inputs["environment"] = {
             "paragraphs": [
@@ -1263,15 +1260,48 @@ def _gather_rvtools(ws, record, needed, inputs, when, config) -> None:
             }
 
 
-def _flat(summary: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    for key, value in summary.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out += _flat(value, name + " ")
-        elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
-            out.append((name, value))
-    return out
+def _summary_rows(summary: dict[str, Any]) -> list[list[str]]:
+    """The environment at a glance, as a consultant reads it (sizes in binary units)."""
+
+    def get(key: str) -> Any:
+        return summary.get(key)
+
+    rows = [
+        ["vCenter", ", ".join(get("vcenters") or []) or fmt.MISSING],
+        ["Exported", fmt.moment(get("export_time"))],
+        ["RVTools version", get("rvtools_version") or fmt.MISSING],
+        ["Clusters", fmt.count(get("clusters"))],
+        [
+            "Hosts",
+            f"{fmt.count(get('hosts'))} ({fmt.count(get('host_cores'))} cores, "
+            f"{fmt.size(get('host_memory_mib'))} RAM)",
+        ],
+        [
+            "VMs",
+            f"{fmt.count(get('vms'))} ({fmt.count(get('powered_on'))} powered on, "
+            f"{fmt.count(get('powered_off'))} off, {fmt.count(get('templates'))} templates)",
+        ],
+        ["vCPUs", f"{fmt.count(get('vcpus'))} ({fmt.count(get('vcpus_on'))} powered on)"],
+        ["vRAM", f"{fmt.size(get('memory_mib'))} ({fmt.size(get('memory_on_mib'))} powered on)"],
+        ["Storage provisioned", fmt.size(get("provisioned_mib"))],
+        ["Storage in use", fmt.size(get("in_use_mib"))],
+        [
+            "Datastores",
+            f"{fmt.count(get('datastores'))} ({fmt.size(get('datastore_capacity_mib'))}, "
+            f"{fmt.size(get('datastore_free_mib'))} free)",
+        ],
+        ["vCPU : core", fmt.ratio(get("vcpu_per_core"))],
+        ["vRAM : host RAM", fmt.ratio(get("vram_per_ram"))],
+    ]
+    versions = get("esxi_versions") or {}
+    if versions:
+        rows.append(["ESXi", "; ".join(f"{v} ({fmt.count(n)})" for v, n in versions.items())])
+    guests = sorted((get("guest_os") or {}).items(), key=lambda item: -item[1])
+    if guests:
+        shown = "; ".join(f"{name} ({fmt.count(n)})" for name, n in guests[:6])
+        more = len(guests) - 6
+        rows.append(["Guest OS", shown + (f"; {more} more" if more > 0 else "")])
+    return rows
 
 
 def _gather_sizing(ws, record, inputs, config) -> None:

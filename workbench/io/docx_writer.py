@@ -95,6 +95,8 @@ def render_docx(
     _custom_properties(document, content)
     parts = _text_parts(document)
     for root in parts.values():
+        _accept_revisions(root)
+        _refresh_dates(root, generated_at)
         _refresh_fields(root, content.properties)
         _replace_literals(root, content.replacements)
     _update_fields_on_open(document)
@@ -205,6 +207,74 @@ def _refresh_fields(root, values: dict[str, str]) -> None:
                 stack[-1]["instr"] += child.text or ""
             elif child.tag == f"{W}t" and stack and stack[-1]["result"]:
                 stack[-1]["texts"].append(child)
+
+
+_REVISION_MARKS = (
+    "pPrChange",
+    "rPrChange",
+    "sectPrChange",
+    "tblPrChange",
+    "trPrChange",
+    "tcPrChange",
+    "tblGridChange",
+    "numberingChange",
+)
+
+
+def _accept_revisions(root) -> None:
+    """Accept the template's tracked changes: a generated document starts clean, without
+    a template author's struck-out text."""
+    for tag in ("del", "moveFrom"):
+        for element in list(root.iter(f"{W}{tag}")):
+            parent = element.getparent()
+            if parent is not None and parent.tag != f"{W}rPr":  # not a paragraph-mark flag
+                parent.remove(element)
+    for tag in ("ins", "moveTo"):
+        for element in list(root.iter(f"{W}{tag}")):
+            parent = element.getparent()
+            if parent is None or parent.tag == f"{W}rPr":
+                continue
+            index = parent.index(element)
+            for offset, child in enumerate(list(element)):
+                parent.insert(index + offset, child)
+            parent.remove(element)
+    for name in _REVISION_MARKS + (
+        "moveFromRangeStart",
+        "moveFromRangeEnd",
+        "moveToRangeStart",
+        "moveToRangeEnd",
+    ):
+        for element in list(root.iter(f"{W}{name}")):
+            element.getparent().remove(element)
+    for properties in root.iter(f"{W}rPr"):
+        for flag in properties.findall(f"{W}del") + properties.findall(f"{W}ins"):
+            properties.remove(flag)
+
+
+_LONG_DATE = re.compile(r"^\s*\d{1,2} [A-Z][a-z]+ \d{4}\s*$")
+_ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+
+
+def _refresh_dates(root, when: datetime) -> None:
+    """A date typed into a bookmark named for a date ("sys_Date") shows the document's date,
+    in the same form ("4 April 2025" or "2025-04-04")."""
+    starts = {
+        b.get(f"{W}id"): b
+        for b in root.iter(f"{W}bookmarkStart")
+        if "date" in (b.get(f"{W}name") or "").lower()
+    }
+    for mark_id, start in starts.items():
+        texts, node = [], start.getnext()
+        while node is not None and not (
+            node.tag == f"{W}bookmarkEnd" and node.get(f"{W}id") == mark_id
+        ):
+            texts += list(node.iter(f"{W}t"))
+            node = node.getnext()
+        shown = "".join(t.text or "" for t in texts)
+        if _LONG_DATE.match(shown):
+            _set_texts(texts, f"{when.day} {when:%B %Y}")
+        elif _ISO_DATE.match(shown):
+            _set_texts(texts, when.date().isoformat())
 
 
 def _docproperty(instruction: str) -> str | None:
@@ -515,7 +585,9 @@ def _table(table: Table, styles: _Styles, width: Emu) -> str:
     weights = []
     for index, name in enumerate(table.columns):
         longest = max([len(name)] + [len(row[index]) for row in sample if index < len(row)])
-        weights.append(min(max(longest, 4), 40))
+        # Never narrower than the header's longest word (plus padding): "VMs" stays whole.
+        word = max((len(w) for w in name.split()), default=0)
+        weights.append(min(max(longest, word + 2, 6), 40))
     scale = total_twips / sum(weights)
     widths = [max(int(w * scale), 400) for w in weights]
     size = 16 if columns >= 7 else 18 if columns >= 5 else None  # half-points: 8 or 9 pt
