@@ -642,3 +642,86 @@ def test_hardware_pool_allocates_through_the_form_and_shows_a_clash(served, page
     assert "Traceback" not in page.content()
     page.screenshot(path=str(tmp_path / "pool-clash.png"), full_page=True)
     assert page.outside_requests == []
+
+
+DOCUMENTS_READY = "document.querySelector('.wb-docs-table table.wb-documents-table')"
+DOCUMENT_ROWS = """() => [...document.querySelectorAll('.wb-docs-table tr')].slice(1)
+    .map(r => [...r.querySelectorAll('td')].map(c => c.textContent.trim()))"""
+
+
+def test_documents_generates_a_version_lists_it_and_its_download_opens(served, page, tmp_path):
+    import docx
+
+    page.goto(served["url"] + "voila/render/documents.ipynb")
+    page.wait_for_function(DOCUMENTS_READY, timeout=120_000)
+    assert "Traceback" not in page.content()
+    # Opens on the demo project's documents, the HLD (approved) picked: only Archive offered.
+    projects = option_labels(page, ".wb-docs-project")
+    chosen = page.locator(".wb-docs-project select")
+    shown = chosen.evaluate("s => s.options[s.selectedIndex].textContent").replace("\xa0", " ")
+    assert shown.startswith("Northwind VMware exit to Hyper-V (") and shown in projects
+    rows = page.evaluate(DOCUMENT_ROWS)
+    kinds = [r[0] for r in rows]
+    for kind in ("HLD", "LLD", "Migration plan", "Hardware BOM", "Network diagram"):
+        assert kind in kinds
+    assert rows[0][:4] == ["HLD", "High-Level Design", "1", "Approved"]
+    assert page.locator(".wb-docs-move-archived").is_visible()
+    assert not page.locator(".wb-docs-move-review").is_visible()
+    template = page.locator(".wb-docs-template select").input_value().replace("\xa0", " ")
+    assert template == "Workbench High-Level Design v1 (default)"
+    assert page.locator(".wb-docs-customer input").input_value() == "Northwind Traders"
+
+    # Generate the next network diagram: listed, picked, a draft by the dashboard.
+    types = option_labels(page, ".wb-docs-type")
+    page.locator(".wb-docs-type select").select_option(label=types["Network Diagram"])
+    page.wait_for_function(
+        "() => document.querySelector('.wb-docs-template select option')"
+        ".value.includes('Network Diagram')",
+        timeout=30_000,
+    )
+    page.locator("button.wb-docs-generate").click()
+    done = page.locator(".wb-docs-generate-message .wb-success")
+    done.wait_for(timeout=120_000)
+    assert "Generated Network Diagram v2" in done.inner_text()
+    rows = page.evaluate(DOCUMENT_ROWS)
+    new = next(r for r in rows if r[0] == "Network diagram" and r[2] == "2")
+    assert new[3] == "Draft" and new[6] == "dashboard" and new[7] == "–"
+    assert page.locator(".wb-docs-table tr.wb-doc-selected td").nth(2).inner_text() == "2"
+    assert "Network Diagram v2 · Draft" in page.locator(".wb-docs-choice select").evaluate(
+        "s => s.options[s.selectedIndex].textContent"
+    ).replace("\xa0", " ")
+    page.screenshot(path=str(tmp_path / "documents-generated.png"), full_page=True)
+
+    # The Word file downloads and opens, with its headings; the diagram's SVG too.
+    with page.expect_download(timeout=60_000) as download:
+        page.locator(".wb-docs-download-document button").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "Northwind-VMware-exit-to-Hyper-V-Network-Diagram-v2.docx"
+    headings = [
+        p.text for p in docx.Document(str(saved)).paragraphs if p.style.name.startswith("Heading")
+    ]
+    assert "Introduction" in headings and "Network" in headings
+    with page.expect_download(timeout=60_000) as download:
+        page.locator(".wb-docs-download-svg button").click()
+    svg = tmp_path / download.value.suggested_filename
+    download.value.save_as(svg)
+    assert svg.suffix == ".svg" and b"<svg" in svg.read_bytes()[:2000]
+
+    # Send it for review: the move is recorded and the offered moves follow.
+    page.locator("button.wb-docs-move-review").click()
+    moved = page.locator(".wb-docs-message .wb-success")
+    moved.wait_for(timeout=30_000)
+    assert moved.inner_text().strip() == "Network Diagram v2 is now in review."
+    assert page.locator(".wb-docs-move-approved").is_visible()
+    with workbench.open(served["db"], home=str(served["home"])) as ws:
+        [doc] = [
+            d
+            for d in ws.documents.list("Northwind VMware exit to Hyper-V", "network_diagram")
+            if d.version == "2"
+        ]
+        assert doc.status == "review" and doc.generated_by == "dashboard"
+        assert [h["by"] for h in doc.status_history] == ["dashboard", "dashboard"]
+    assert "Traceback" not in page.content()
+    page.screenshot(path=str(tmp_path / "documents-review.png"), full_page=True)
+    assert page.outside_requests == []
