@@ -50,6 +50,7 @@ _VT_URI = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 _CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 _TEXT_PARTS = re.compile(r"^/word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
+_REF = re.compile(r"^\s*REF\s+(\w+)", re.S)
 _DOCPROPERTY = re.compile(r'^\s*DOCPROPERTY\s+"?([^"\\]+?)"?\s*(\\.*)?$', re.S)
 _FILL_IN = re.compile(r"\bFill in((?: [a-z]+){1,6})")
 _XXX = re.compile(r"\b[A-Z]{2,}(?:-[A-Z]{2,})*-X{3,}\b|(?<![A-Za-z-])(?:x{3,}|X{3,})(?![A-Za-z])")
@@ -97,7 +98,10 @@ def render_docx(
     for root in parts.values():
         _accept_revisions(root)
         _refresh_dates(root, generated_at)
-        _refresh_fields(root, content.properties)
+    shown = dict(content.properties)
+    shown.update({f"REF {name}": text for name, text in _bookmark_texts(document.element).items()})
+    for root in parts.values():
+        _refresh_fields(root, shown)
         _replace_literals(root, content.replacements)
     _update_fields_on_open(document)
     _fill_history(document, content.history)
@@ -278,8 +282,28 @@ def _refresh_dates(root, when: datetime) -> None:
 
 
 def _docproperty(instruction: str) -> str | None:
+    """The property a DOCPROPERTY field shows, or ``"REF <bookmark>"`` for a REF field."""
     match = _DOCPROPERTY.match(instruction or "")
-    return match.group(1).strip() if match else None
+    if match:
+        return match.group(1).strip()
+    ref = _REF.match(instruction or "")
+    return f"REF {ref.group(1)}" if ref else None
+
+
+def _bookmark_texts(root) -> dict[str, str]:
+    """The text each bookmark of a paragraph encloses (what a REF field to it shows)."""
+    out = {}
+    for start in root.iter(f"{W}bookmarkStart"):
+        mark_id, name = start.get(f"{W}id"), start.get(f"{W}name") or ""
+        texts, node = [], start.getnext()
+        while node is not None and not (
+            node.tag == f"{W}bookmarkEnd" and node.get(f"{W}id") == mark_id
+        ):
+            texts.append("".join(t.text or "" for t in node.iter(f"{W}t")))
+            node = node.getnext()
+        if node is not None and name:
+            out[name] = "".join(texts)
+    return out
 
 
 def _set_texts(texts: list, value: str) -> None:
