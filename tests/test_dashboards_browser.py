@@ -62,6 +62,9 @@ def test_landing_page_lists_the_dashboards(served, page, tmp_path):
     assert cards == [
         "Capacity Pick an RVTools import, select the clusters to size, and compare demand with"
         " supply, consolidation ratios, storage and migration risks.",
+        "Documents Generate a project's high-level and low-level designs, migration plan,"
+        " hardware bill of materials and network diagram from its data, move each version from"
+        " draft through review to approved, and download, preview or delete it.",
         "Hardware pool Which server is booked for which project and when, the servers available"
         " each week against what the projects need, warranty and end-of-life alerts, book values"
         " and procurement requests; allocate, reserve or release servers with the form.",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from workbench import errors
 from workbench.errors import (
     ConflictError,
+    ConversionError,
     ImportRejectedError,
     InvalidInputError,
     NotFoundError,
@@ -64,6 +65,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "ConflictError",
+    "ConversionError",
     "ImportRejectedError",
     "InvalidInputError",
     "NotFoundError",

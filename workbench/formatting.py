@@ -72,7 +72,8 @@ def label(name: str | None) -> str:
     if name in LABELS:
         return LABELS[name]
     words = str(name).split("_")
-    first = LABELS.get(words[0], words[0].capitalize())
+    # An acronym ("HLD") stays as written; a plain word gets a capital.
+    first = LABELS.get(words[0], words[0] if words[0].isupper() else words[0].capitalize())
     return " ".join([first, *(LABELS.get(word, word) for word in words[1:])])
 
 

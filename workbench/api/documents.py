@@ -40,6 +40,21 @@ if TYPE_CHECKING:
     from workbench.api.workbench import Workbench
 
 LIBRARY = "library"
+DOCUMENT_CAPACITY = {
+    key: fmt.CAPACITY_REPORT[key]
+    for key in (
+        "cluster",
+        "hosts",
+        "cores",
+        "memory_mib",
+        "vms",
+        "vcpus",
+        "vram_mib",
+        "vcpu_per_core_on",
+        "vram_per_ram_on",
+    )
+}
+"""The capacity columns a portrait page holds (the dashboards show all of them)."""
 MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
 CONFIG_KEYS = {
     "customer": "the customer's name on the cover",
@@ -130,7 +145,7 @@ class ProjectDocument:
     metadata: dict[str, Any]
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> DocumentTemplate:
+    def from_row(cls, row: dict[str, Any]) -> ProjectDocument:
         return cls(
             id=str(row["id"]),
             project_id=str(row["project_id"]),
@@ -823,11 +838,13 @@ class Documents:
             Approved, without ``force``.
         """
         doc = self.get(document)
-        if doc.status == "approved" and not force:
-            raise ConflictError(
-                f"{doc.document_name} v{doc.version} is approved; delete it with force."
-            )
         with self._store.unit_of_work() as session:
+            # Read again under the lock: another kernel may have approved it meanwhile.
+            doc = ProjectDocument.from_row(records.document(session, doc.id))
+            if doc.status == "approved" and not force:
+                raise ConflictError(
+                    f"{doc.document_name} v{doc.version} is approved; delete it with force."
+                )
             records.delete_document(session, doc.id)
         keys = [doc.file_path, doc.inputs_path, *(doc.metadata.get("attachments") or {}).values()]
         for key in filter(None, keys):
@@ -1079,11 +1096,13 @@ def _gather_rvtools(ws, record, needed, inputs, when, config) -> None:
     summary = analysis.summary
     if needed & {"environment"}:
         metrics = _summary_rows(summary)
-        shown = fmt.report(analysis.clusters, fmt.CAPACITY_REPORT)
+        shown = fmt.report(analysis.clusters, DOCUMENT_CAPACITY)
+        standalone = (analysis.clusters["cluster"].fillna("") == "").sum()
         inputs["environment"] = {
             "paragraphs": [
                 f"The RVTools export {record.filename} lists "
-                f"{fmt.count(len(analysis.clusters))} cluster(s)"
+                f"{fmt.count(summary.get('clusters', 0))} cluster(s)"
+                + (" and hosts outside any cluster" if standalone else "")
                 + (
                     f"; the migration covers {', '.join(analysis.selected)}."
                     if analysis.selected

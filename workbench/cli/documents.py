@@ -44,8 +44,6 @@ _TEMPLATE_COLUMNS = [
 ]
 
 
-
-
 def _config(args: argparse.Namespace) -> dict:
     config = {}
     for text in args.set or ():

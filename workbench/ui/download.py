@@ -14,6 +14,7 @@ from collections.abc import Callable
 import anywidget
 import traitlets
 
+from workbench import formatting as fmt
 from workbench.errors import WorkbenchError
 
 _ESM = """
@@ -76,5 +77,5 @@ class DownloadButton(anywidget.AnyWidget):
             return
         finally:
             self.busy = False
-        self.note = f"{filename} ({len(data) / 1024:,.0f} KB)"
+        self.note = f"{filename} ({fmt.file_size(len(data))})"
         self.send({"type": "file", "filename": filename, "mime": mime}, buffers=[data])
