@@ -489,10 +489,10 @@ def next_version(versions: list[str]) -> str:
 
 def document_reference(project_name: str, document_type_: str, version: str) -> str:
     """A readable reference: ``WB-<PROJECT>-<TYPE>-v<version>``."""
-    # Whole words only, at most 24 characters: "NORTHWIND-VMWARE-EXIT", never "...-EXIT-TO".
+    # Whole words only, at most 21 characters: "NORTHWIND-VMWARE-EXIT", never "...-EXIT-TO".
     words, short = slug(project_name, 200).upper().split("-"), ""
     for word in words:
-        if short and len(short) + 1 + len(word) > 24:
+        if short and len(short) + 1 + len(word) > 21:
             break
-        short = f"{short}-{word}" if short else word[:24]
+        short = f"{short}-{word}" if short else word[:21]
     return f"WB-{short}-{slug(document_type_, 20).upper()}-v{version}"
