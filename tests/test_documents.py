@@ -424,3 +424,57 @@ def test_placeholders_are_replaced_as_a_consultant_would():
     assert "".join(t.text for t in root.iter(f"{W}t")) == (
         "Ref WB-1 for ACME Ltd, owner (to be completed); Title text; (country to be completed)."
     )
+
+
+def _xlsx(tmp_path, change=None) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "BOM"
+    sheet.append(["Line", "Part number", "Description", "Qty", "Unit price"])
+    sheet.append(["{{ line }}", "CCT-FFF-XXXX", "Fill in description", None, None])
+    path = tmp_path / "bom.xlsx"
+    book.save(path)
+    data = path.read_bytes()
+    if change:
+        source = zipfile.ZipFile(io.BytesIO(data))
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for item in source.infolist():
+                content = source.read(item)
+                target.writestr(item, change(item.filename, content))
+        data = out.getvalue()
+    return data
+
+
+def test_a_spreadsheet_template_registers_for_boms_only_and_hostile_ones_are_refused(tmp_path):
+    with workbench.open("mem://", home=str(tmp_path)) as bench:
+        data = _xlsx(tmp_path)
+        (tmp_path / "Customer BOM.xlsx").write_bytes(data)
+        template = bench.templates.register(
+            tmp_path / "Customer BOM.xlsx", document_type="hardware_bom"
+        )
+        assert (template.file_format, template.template_name) == ("xlsx", "Customer BOM")
+        assert template.table_structures[0]["header"][:2] == ["Line", "Part number"]
+        assert template.placeholder_map["jinja_tags"] == {"{{ line }}": 1}
+        assert template.placeholder_map["literal_placeholders"]["CCT-FFF-XXXX"] == 1
+        with pytest.raises(InvalidInputError, match="only be a hardware_bom template"):
+            bench.templates.register(tmp_path / "Customer BOM.xlsx", "Other", "HLD")
+        with pytest.raises(InvalidInputError, match="spreadsheet"):
+            bench.documents.generate(
+                bench.projects.create("P", "new_solution"), "hardware_bom", template.id
+            )
+        hostile = _xlsx(
+            tmp_path,
+            lambda name, content: (
+                b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>'
+                if name == "xl/workbook.xml"
+                else content
+            ),
+        )
+        (tmp_path / "hostile.xlsx").write_bytes(hostile)
+        before = len(bench.templates.list())
+        with pytest.raises(ImportRejectedError, match="entities"):
+            bench.templates.register(tmp_path / "hostile.xlsx", "Hostile", "hardware_bom")
+        assert len(bench.templates.list()) == before

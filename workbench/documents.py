@@ -405,7 +405,9 @@ def _section_blocks(anchor: str, inputs: dict[str, Any], document_type: str) -> 
             blocks.extend(_tables(wave.get("table")))
         return blocks
     add_tables()
-    if document_type in ("LLD", "migration_plan") and data.get("detail"):
+    # The sizing's calculation goes wherever the sizing does; the other details (risks VM by
+    # VM) only into the documents written for the people doing the work.
+    if data.get("detail") and (anchor == "sizing" or document_type in ("LLD", "migration_plan")):
         add_tables("detail")
     del project
     return blocks
