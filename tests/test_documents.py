@@ -60,6 +60,23 @@ def custom_properties(data: bytes) -> dict[str, str]:
     return {p.get("name"): "".join(p.itertext()) for p in root.findall(f"{CUSTOM_URI}property")}
 
 
+def _under(document, heading: str) -> str:
+    """The text of the part under the first heading starting with ``heading``: up to the next
+    heading of the same or a higher level (its subsections included)."""
+    body = list(document.element.body)
+    marks = []
+    for i, el in enumerate(body):
+        style = el.find(f"{W}pPr/{W}pStyle") if el.tag == f"{W}p" else None
+        level = (
+            re.fullmatch(r"Heading(\d)", style.get(f"{W}val", "")) if style is not None else None
+        )
+        if level:
+            marks.append((i, int(level.group(1)), "".join(t.text or "" for t in el.iter(f"{W}t"))))
+    start, level = next((i, lvl) for i, lvl, name in marks if name.startswith(heading))
+    end = next((i for i, lvl, _ in marks if i > start and lvl <= level), len(body))
+    return "\n".join("".join(t.text or "" for t in el.iter(f"{W}t")) for el in body[start:end])
+
+
 def headings(document) -> list[str]:
     return [
         p.text for p in document.paragraphs if p.style.name.lower().startswith("heading") and p.text
@@ -160,19 +177,13 @@ def test_the_real_hld_template_is_registered_and_filled(demo, shared_data):
     assert not info.placeholder_map["literal_placeholders"]
     document = docx.Document(io.BytesIO(data))
     assert len(document.tables) > 23 and len(document.inline_shapes) >= 2
-    # Our risks table went under the template's own risks heading, before the next heading.
-    body = list(document.element.body)
-    names = [
-        (i, "".join(t.text or "" for t in el.iter(f"{W}t")))
-        for i, el in enumerate(body)
-        if el.tag == f"{W}p"
-        and el.find(f"{W}pPr/{W}pStyle") is not None
-        and el.find(f"{W}pPr/{W}pStyle").get(f"{W}val", "").startswith("Heading")
-    ]
-    start = next(i for i, name in names if name.startswith("Risks, Assumptions"))
-    end = next(i for i, name in names if i > start)
-    inside = "".join("".join(t.text or "" for t in el.iter(f"{W}t")) for el in body[start:end])
-    assert "Risks found" in inside
+    # Our sections went under the template's own headings, before the next heading.
+    assert "Risks found" in _under(document, "Risks, Assumptions")
+    assert "Capacity per cluster" in _under(document, "Baseline Architecture")
+    assert "Options, cheapest first" in _under(document, "Target Architecture")
+    assert "Bill of materials" in _under(document, "Server Details")
+    assert "Port groups and VLANs" in _under(document, "Network Connectivity")
+    assert "Workflows" in _under(document, "Migration Planning")
     # The history table got this version's row.
     history = document.tables[0]
     assert [c.text for c in history.rows[0].cells][:2] == ["version", "Date"]
