@@ -129,3 +129,28 @@ def _running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_a_stuck_host_dies_with_its_parent(tmp_path):
+    # The parent starts a host, stops it (as a stalled engine: it will never read its pipe
+    # again), then dies without a word: the kernel must end the host for it.
+    code = (
+        "import os, signal, sys\n"
+        "from workbench.store.engine_host import EngineHost\n"
+        "host = EngineHost()\n"
+        "host.call(b'C', b'', 30, 'a first answer')\n"  # it is serving: set up to die with us
+        "os.kill(host.pid, signal.SIGSTOP)\n"
+        "print(host.pid, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, timeout=120
+    )
+    pid = int(result.stdout.split()[0])
+    for _ in range(100):
+        if not _running(pid):
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail(f"engine host {pid} outlived its parent while stuck")

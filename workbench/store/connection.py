@@ -668,7 +668,9 @@ class Store:
                 if connection is not None:
                     self._close_hosted(connection, host)
                 else:
-                    hosts.release(host)
+                    # The open may have got as far as the engine (then holding its LOCK)
+                    # before failing: this host is not safe to reuse.
+                    host.kill()
                 raise
             connection._db.bound = self.settings.engine_timeout
             return connection, host, guard

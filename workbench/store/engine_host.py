@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import subprocess
 import sys
 import threading
 from multiprocessing.connection import Connection
+from typing import Any
 
 OPENS_PER_HOST = 200
 """A host is replaced after this many opens: a fresh process keeps no engine threads from
@@ -52,18 +54,30 @@ class EngineHost:
         to_host_read, to_host_write = os.pipe()
         from_host_read, from_host_write = os.pipe()
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-I", __file__, str(to_host_read), str(from_host_write)],
+            self.process = _spawner.popen(
+                [
+                    sys.executable,
+                    "-I",
+                    __file__,
+                    str(to_host_read),
+                    str(from_host_write),
+                    str(os.getpid()),
+                ],
                 pass_fds=(to_host_read, from_host_write),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,  # a CLI's stdout belongs to its output
                 close_fds=True,  # never the workbench's file lock: it must die with us
             )
+        except BaseException:
+            os.close(to_host_write)
+            os.close(from_host_read)
+            raise
         finally:
             os.close(to_host_read)
             os.close(from_host_write)
         self._to = Connection(to_host_write, readable=False)
         self._from = Connection(from_host_read, writable=False)
+        self.owner = os.getpid()
         self.opens = 0
         self.dead = False
 
@@ -82,7 +96,7 @@ class EngineHost:
             Whatever the engine raised for the request (``RuntimeError``, ``ValueError``),
             as the in-process extension raises it.
         """
-        if self.dead:
+        if self.dead or self.owner != os.getpid():  # a forked child never shares our pipes
             raise EngineStalled(what, bound, self.pid)
         try:
             self._to.send_bytes(op + payload)
@@ -90,6 +104,11 @@ class EngineHost:
             reply = self._from.recv_bytes() if answered else None
         except (OSError, EOFError):
             reply = None
+        except BaseException:
+            # Interrupted (Ctrl-C, a kernel interrupt) with a request in flight: its answer
+            # would be read as the next request's, so this host can never be used again.
+            self.kill()
+            raise
         if reply is None:
             self.kill()
             raise EngineStalled(what, bound, self.pid)
@@ -97,7 +116,11 @@ class EngineHost:
         if kind == _OK:
             return body
         # The engine's own exception, raised here as the extension raises it in-process.
-        raise pickle.loads(body)
+        try:
+            error = pickle.loads(body)
+        except Exception:  # noqa: BLE001 - an exception type that cannot be rebuilt here
+            error = RuntimeError(body.decode("utf-8", "replace"))
+        raise error
 
     def kill(self) -> None:
         """End the host at once (a stalled engine cannot be asked to close)."""
@@ -124,6 +147,51 @@ class EngineHost:
                 end.close()
             except OSError:
                 pass
+
+
+class _Spawner:
+    """Starts every host from one long-lived thread of this process.
+
+    A host asks the kernel to kill it when its parent goes (``PR_SET_PDEATHSIG``), so a
+    host stalled in native code cannot outlive a kernel that died and keep the store's
+    LOCK. Linux counts the *thread* that started a child as its parent; starting them all
+    from one daemon thread, which lives as long as the process, makes that the process.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._requests: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def popen(self, *args: Any, **kwargs: Any) -> subprocess.Popen:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                self._requests = queue.Queue()
+                self._thread = threading.Thread(
+                    target=self._serve, args=(self._requests,), name="engine-hosts", daemon=True
+                )
+                self._thread.start()
+                self._pid = os.getpid()
+            requests = self._requests
+        answer: queue.Queue = queue.Queue(maxsize=1)
+        requests.put((args, kwargs, answer))
+        started, value = answer.get()
+        if not started:
+            raise value
+        return value
+
+    @staticmethod
+    def _serve(requests: queue.Queue) -> None:
+        while True:
+            args, kwargs, answer = requests.get()
+            try:
+                answer.put((True, subprocess.Popen(*args, **kwargs)))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller, who raises it
+                answer.put((False, exc))
+
+
+_spawner = _Spawner()
 
 
 class HostedEngine:
@@ -188,11 +256,38 @@ class HostPool:
 hosts = HostPool()
 
 
-def _serve(inbox: Connection, outbox: Connection) -> None:
+def _forget_after_fork() -> None:
+    # The parent's hosts are not this child's: drop our copies of their pipes, so the
+    # parent's hosts still see their pipe close when the parent stops them.
+    for host in hosts._idle:
+        host._close_pipes()
+    hosts._idle, hosts._pid = [], os.getpid()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this host when its parent goes, even while the engine is stuck in
+    native code (no Python can run then); end now if the parent is already gone."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass  # not Linux: the host still ends when its pipe closes
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def _serve(inbox: Connection, outbox: Connection, parent: int) -> None:
     import signal
 
     # Ctrl-C in a terminal reaches the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent)
     raise_open_file_limit()
     from surrealdb_embedded import SyncEmbeddedDB
 
@@ -217,13 +312,19 @@ def _serve(inbox: Connection, outbox: Connection) -> None:
                 db = None
             else:
                 raise ValueError(f"unknown request {op!r}")
-            outbox.send_bytes(_OK + answer)
+            try:
+                outbox.send_bytes(_OK + answer)
+            except (BrokenPipeError, OSError):
+                break  # the parent is gone
         except Exception as exc:  # noqa: BLE001 - the parent raises it
             try:
                 pickled = pickle.dumps(exc)
             except Exception:  # noqa: BLE001 - an exception that cannot travel
                 pickled = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
-            outbox.send_bytes(_ERROR + pickled)
+            try:
+                outbox.send_bytes(_ERROR + pickled)
+            except (BrokenPipeError, OSError):
+                break
     if db is not None:
         try:
             db.close()
@@ -258,5 +359,6 @@ if __name__ == "__main__":
     _serve(
         Connection(int(sys.argv[1]), writable=False),
         Connection(int(sys.argv[2]), readable=False),
+        int(sys.argv[3]),
     )
     sys.exit(0)
