@@ -489,3 +489,45 @@ def test_a_spreadsheet_template_registers_for_boms_only_and_hostile_ones_are_ref
         with pytest.raises(ImportRejectedError, match="entities"):
             bench.templates.register(tmp_path / "hostile.xlsx", "Hostile", "hardware_bom")
         assert len(bench.templates.list()) == before
+
+
+def test_names_that_slug_alike_keep_their_own_files(demo):
+    first = demo.documents.generate(DEMO_PROJECT, "network_diagram", name="Plan A")
+    second = demo.documents.generate(DEMO_PROJECT, "network_diagram", name="Plan-A")
+    cyrillic = demo.documents.generate(DEMO_PROJECT, "network_diagram", name="План")
+    other = demo.documents.generate(DEMO_PROJECT, "network_diagram", name="Схема")
+    paths = {demo.documents.path(d) for d in (first, second, cyrillic, other)}
+    assert len(paths) == 4
+    demo.documents.delete(second)
+    assert demo.documents.download(first)  # untouched by its look-alike's deletion
+    for doc in (first, cyrillic, other):
+        demo.documents.delete(doc)
+
+
+def test_jinja_tags_are_filled_and_a_replacement_is_never_cut(tmp_path):
+    document = docx.Document()
+    document.add_heading("{{ project.name }} for {{ customer }}", 1)
+    document.add_paragraph(
+        "Owner {{ nobody.knows }}{% if x %} hidden {% endif %}, legal Fill in legal name."
+    )
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with workbench.open("mem://", home=str(tmp_path)) as bench:
+        template = bench.templates.register(buffer.getvalue(), "Jinja.docx", "HLD")
+        project = bench.projects.create("Lutz move", "new_solution")
+        doc = bench.documents.generate(
+            project, "HLD", template.id, customer="XXXLutz KG", legal_name="XXXLutz KG"
+        )
+        text = all_text(bench.documents.download(doc))
+    assert "Lutz move for XXXLutz KG" in text
+    assert "Owner (to be completed) hidden , legal XXXLutz KG." in text
+    assert "{{" not in text and "{%" not in text
+
+
+def test_generation_settings_are_checked(demo):
+    with pytest.raises(InvalidInputError, match="vm_rows must be a whole number"):
+        demo.documents.generate(DEMO_PROJECT, "LLD", vm_rows="all")
+    with pytest.raises(InvalidInputError, match="vm_rows must be a whole number"):
+        demo.documents.generate(DEMO_PROJECT, "LLD", vm_rows=-3)
+    with pytest.raises(InvalidInputError, match="scenario must be"):
+        demo.documents.generate(DEMO_PROJECT, "hardware_bom", scenario="cheapest")

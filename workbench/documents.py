@@ -459,6 +459,19 @@ def build_content(document_type_: str, inputs: dict[str, Any]) -> DocumentConten
         "CCT-FFF-XXXX": doc["reference"],
         "Fill in legal name": doc.get("legal_name") or customer,
     }
+    # Jinja tags a template may use ({{ project.name }}), by the names people write.
+    for names, value in (
+        (("project", "project.name", "project_name"), project["name"]),
+        (("customer", "customer.name", "company"), customer),
+        (("legal_name", "customer.legal_name"), doc.get("legal_name") or customer),
+        (("title", "document.title"), title),
+        (("version", "document.version"), doc["version"]),
+        (("reference", "document.reference"), doc["reference"]),
+        (("date", "document.date"), doc["date"]),
+        (("author", "document.author"), doc["author"]),
+        (("status", "document.status"), doc["status"].capitalize()),
+    ):
+        replacements.update({"{{" + name + "}}": value for name in names})
     history = [
         doc["version"],
         doc["date"],

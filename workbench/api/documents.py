@@ -34,6 +34,7 @@ from workbench.projects import Project
 from workbench.settings import Settings
 from workbench.store import Store
 from workbench.store import documents as records
+from workbench.store.connection import file_system_error
 from workbench.text import clean_text
 
 if TYPE_CHECKING:
@@ -56,6 +57,11 @@ DOCUMENT_CAPACITY = {
 }
 """The capacity columns a portrait page holds (the dashboards show all of them)."""
 MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
+_SPREADSHEET_NOT_DEFAULT = (
+    "A spreadsheet template is kept for reference and cannot be a default: documents are "
+    "written into Word templates, and the BOM spreadsheet beside each hardware_bom document "
+    "is the workbench's own."
+)
 CONFIG_KEYS = {
     "customer": "the customer's name on the cover",
     "legal_name": "the customer's legal name",
@@ -225,26 +231,50 @@ class _Library:
             return path.read_bytes()
         except FileNotFoundError:
             raise NotFoundError(f"The file {key} is missing from {self.root}.") from None
+        except OSError as exc:
+            raise file_system_error(str(self.root), exc) from exc
 
-    def write(self, key: str, data: bytes) -> None:
-        """Write atomically (a temporary file renamed into place)."""
+    def write(self, key: str, data: bytes, *, replace: bool = False) -> None:
+        """Write through a temporary file, then into place: atomically, and (unless
+        ``replace``) never over a file already there.
+
+        Raises
+        ------
+        ConflictError
+            The key is taken (another kernel wrote it at the same moment).
+        StoreUnavailableError
+            The file system refused (full, read-only, permissions).
+        """
         path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        rules.resolve_key(self.root, key)  # the folders just made must not be links out
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            rules.resolve_key(self.root, key)  # the folders just made must not be links out
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
+        except OSError as exc:
+            raise file_system_error(str(self.root), exc) from exc
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
-            os.replace(temporary, path)
-        except BaseException:
+            if replace:
+                os.replace(temporary, path)
+            else:
+                os.link(temporary, path)  # fails if the key is taken, where rename would not
+        except FileExistsError:
+            raise ConflictError(
+                f"{key} was written by another process at the same moment; try again."
+            ) from None
+        except OSError as exc:
+            raise file_system_error(str(self.root), exc) from exc
+        finally:
             Path(temporary).unlink(missing_ok=True)
-            raise
 
     def remove(self, key: str) -> None:
         try:
             self.path(key).unlink(missing_ok=True)
         except InvalidInputError:
             pass  # a key that escapes was never written by us: nothing of ours to remove
+        except OSError:
+            pass  # left behind: a stray file costs less than failing the action
 
 
 def _template_info(data: bytes, file_format: str) -> dict[str, Any]:
@@ -337,11 +367,15 @@ class Templates:
                 data = path.read_bytes()
             except FileNotFoundError:
                 raise NotFoundError(f"No file {path}.") from None
+            except OSError as exc:
+                raise InvalidInputError(f"Cannot read {path}: {exc.strerror or exc}.") from None
             filename = path.name
         file_format = _format_of(data, filename)
         kind = rules.document_type(document_type, template=True)
         if file_format == "xlsx" and kind not in ("hardware_bom", "custom"):
             raise InvalidInputError("A spreadsheet template can only be a hardware_bom template.")
+        if file_format == "xlsx" and default:
+            raise InvalidInputError(_SPREADSHEET_NOT_DEFAULT)
         text = clean_text(
             name or Path(filename).stem, "template name", required=True, max_length=200
         )
@@ -362,7 +396,10 @@ class Templates:
         with self._store.unit_of_work() as session:
             versions = [r["version"] for r in records.templates_named(session, name.lower())]
             version = rules.next_version(versions)
-            key = f"templates/{rules.slug(name)}-v{version}-{digest[:12]}.{file_format}"
+            key = (
+                f"templates/{rules.slug(name)}-{_name_tag(name)}-v{version}-{digest[:12]}"
+                f".{file_format}"
+            )
             self._library.write(key, data)
             try:
                 row = records.create_template(
@@ -459,6 +496,8 @@ class Templates:
     def set_default(self, template: Any, version: str | None = None) -> DocumentTemplate:
         """Make a template its type's default."""
         chosen = self.get(template, version)
+        if chosen.file_format != "docx":
+            raise InvalidInputError(_SPREADSHEET_NOT_DEFAULT)
         with self._store.unit_of_work() as session:
             records.set_default(session, chosen.id)
         return self.get(chosen.id)
@@ -582,7 +621,7 @@ class Documents:
         )
         author = who(by)
         when = datetime.now(UTC).replace(microsecond=0)
-        config = {k: v for k, v in config.items() if v is not None}
+        config = _checked_config({k: v for k, v in config.items() if v is not None})
         with self._store.unit_of_work() as session:
             version = rules.next_version(records.versions_of(session, proj.id, kind, title.lower()))
         inputs = gather(ws, proj, kind, title, version, author, when, config)
@@ -592,7 +631,8 @@ class Documents:
 
     def _save(self, proj, kind, title, chosen, inputs, built, extra, author, when, config):
         folder = f"documents/{rules.slug(proj.name, 40)}-{proj.id[:12]}/{kind}"
-        stem = f"{rules.slug(title)}"
+        # The slug alone would give "Plan A" and "Plan-A" (or any two non-Latin names) one file.
+        stem = f"{rules.slug(title)}-{_name_tag(title)}"
         with self._store.unit_of_work() as session:
             # The version is decided again under the lock: another kernel may have written one.
             version = rules.next_version(records.versions_of(session, proj.id, kind, title.lower()))
@@ -604,14 +644,17 @@ class Documents:
             inputs_key = f"{folder}/{stem}-v{version}.inputs.json.gz"
             files = {**built.attachments, **extra}
             attachments = {part: f"{folder}/{stem}-v{version}.{part}" for part in files}
-            written = [key, inputs_key, *attachments.values()]
+            written: list[str] = []
             try:
                 self._library.write(key, built.document)
+                written.append(key)
                 self._library.write(
                     inputs_key, gzip.compress(rules.canonical_json(inputs), mtime=0)
                 )
+                written.append(inputs_key)
                 for part, data in files.items():
                     self._library.write(attachments[part], data)
+                    written.append(attachments[part])
                 row = records.create_document(
                     session,
                     {
@@ -633,6 +676,7 @@ class Documents:
                         "inputs_path": inputs_key,
                         "status_history": [{"status": "draft", "at": when, "by": author}],
                         "metadata": {
+                            "generator": _generator_versions(),
                             "attachments": attachments,
                             "reference": inputs["document"]["reference"],
                             "sections": built.summary,
@@ -640,10 +684,21 @@ class Documents:
                     },
                 )
             except BaseException:
-                for written_key in written:
-                    self._library.remove(written_key)
+                # Only what this call wrote, and only when no record names it: a store that
+                # stopped answering may have committed the record after all.
+                if not self._recorded(key):
+                    for written_key in written:
+                        self._library.remove(written_key)
                 raise
         return self.get(str(row["id"]))
+
+    def _recorded(self, key: str) -> bool:
+        """Whether a document record names ``key`` (True when that cannot be known)."""
+        try:
+            with self._store.unit_of_work() as session:
+                return bool(records.document_with_file(session, key))
+        except Exception:  # noqa: BLE001 - unknown: keep the files rather than orphan a record
+            return True
 
     def regenerate(self, document: Any) -> bytes:
         """The document's bytes written again from its stored inputs and template.
@@ -657,16 +712,29 @@ class Documents:
         template = self._templates.get(doc.template_id) if doc.template_id else None
         if template is None or not doc.inputs_path:
             raise NotFoundError(f"{doc.id} keeps no inputs to regenerate from.")
-        inputs = json.loads(gzip.decompress(self._library.read(doc.inputs_path)))
+        inputs = self._inputs(doc)
         built = build_files(doc.document_type, self._templates.file(template), inputs)
         if rules.content_hash(built.template_sha256, inputs) != doc.content_hash:
             raise ConflictError(f"{doc.id}'s stored inputs no longer give its content hash.")
+        if doc.file_sha256 and rules.sha256(built.document) != doc.file_sha256:
+            versions = doc.metadata.get("generator") or {}
+            raise ConflictError(
+                f"{doc.document_name} v{doc.version} regenerates with the same content hash but "
+                "different bytes: the libraries that write it changed since"
+                + (f" ({', '.join(f'{k} {v}' for k, v in versions.items())})." if versions else ".")
+            )
         return built.document
+
+    def _inputs(self, doc: ProjectDocument) -> dict[str, Any]:
+        try:
+            return json.loads(gzip.decompress(self._library.read(doc.inputs_path)))
+        except (OSError, EOFError, ValueError) as exc:  # gzip and JSON damage
+            raise ConflictError(f"The stored inputs of {doc.id} are damaged: {exc}") from None
 
     def content_hash_of(self, document: Any) -> str:
         """The content hash worked out again from the stored template and inputs."""
         doc = self.get(document)
-        inputs = json.loads(gzip.decompress(self._library.read(doc.inputs_path)))
+        inputs = self._inputs(doc)
         template = self._templates.file(doc.template_id)
         return rules.content_hash(rules.sha256(template), inputs)
 
@@ -751,7 +819,7 @@ class Documents:
                 raise ConflictError(f"The file of {doc.id} changed on disk since it was generated.")
             return data
         if part == "inputs" and doc.inputs_path:
-            return gzip.decompress(self._library.read(doc.inputs_path))
+            return rules.canonical_json(self._inputs(doc))
         key = (doc.metadata.get("attachments") or {}).get(part)
         if not key:
             parts = ["document", "inputs", *sorted(doc.metadata.get("attachments") or {})]
@@ -780,7 +848,7 @@ class Documents:
         except NotFoundError:
             pass
         data = convert_to_pdf(self.download(doc), suffix=f".{doc.file_format}", timeout=timeout)
-        self._library.write(key, data)
+        self._library.write(key, data, replace=True)
         return data
 
     def preview(self, document: Any, pages: int = 2, width_px: int = 800) -> list[bytes]:
@@ -851,6 +919,51 @@ class Documents:
             self._library.remove(key)
         pdf = doc.file_path.rsplit(".", 1)[0] + f".{(doc.file_sha256 or 'x')[:12]}.pdf"
         self._library.remove(pdf)
+
+
+def _checked_config(config: dict[str, Any]) -> dict[str, Any]:
+    """The generation settings, checked: plain text, ``vm_rows`` a positive whole number,
+    ``scenario`` policy or today.
+
+    Raises
+    ------
+    InvalidInputError
+    """
+    out: dict[str, Any] = {}
+    for key, value in config.items():
+        if key == "vm_rows":
+            text = str(value).strip()
+            if not text.isdigit() or int(text) < 1:
+                raise InvalidInputError(
+                    f"vm_rows must be a whole number of at least 1, not {value!r}."
+                )
+            out[key] = int(text)
+        elif key == "scenario":
+            if value not in ("policy", "today"):
+                raise InvalidInputError(f"scenario must be 'policy' or 'today', not {value!r}.")
+            out[key] = value
+        else:
+            out[key] = clean_text(value, key.replace("_", " "), required=True, max_length=300)
+    return out
+
+
+def _generator_versions() -> dict[str, str]:
+    """The versions of the libraries that write a document's bytes (kept with each version:
+    the content hash covers template and inputs, these explain a byte-level difference)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for package in ("python-docx", "lxml", "matplotlib"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    return out
+
+
+def _name_tag(name: str) -> str:
+    """Eight hex digits of the name ignoring case: distinct names get distinct file keys."""
+    return rules.sha256(name.strip().lower().encode("utf-8"))[:8]
 
 
 def _project_record(project: Project):

@@ -319,6 +319,10 @@ def _replacement(match: re.Match, replacements: dict[str, str]) -> str:
     found = match.group(0)
     if found in replacements:
         return replacements[found]
+    if found.startswith("{%"):
+        return ""  # a template statement: nothing of it is left in a written document
+    if found.startswith("{{"):
+        return replacements.get("{{" + found[2:-2].strip() + "}}", TO_BE_COMPLETED)
     fill = _FILL_IN.fullmatch(found)
     if fill:
         return f"({fill.group(1).strip()} to be completed)"
@@ -327,7 +331,12 @@ def _replacement(match: re.Match, replacements: dict[str, str]) -> str:
 
 def _pattern(replacements: dict[str, str]) -> re.Pattern:
     known = sorted(replacements, key=len, reverse=True)
-    alternatives = [re.escape(k) for k in known] + [_FILL_IN.pattern, _XXX.pattern]
+    alternatives = [re.escape(k) for k in known] + [
+        _FILL_IN.pattern,
+        _XXX.pattern,
+        r"\{\{[^{}]*\}\}",
+        r"\{%.*?%\}",
+    ]
     return re.compile("|".join(f"(?:{a})" for a in alternatives))
 
 
@@ -352,9 +361,18 @@ def _replace_literals(root, replacements: dict[str, str]) -> None:
         matches = [
             (m.start(), m.end(), _replacement(m, replacements)) for m in pattern.finditer(whole)
         ]
+        inserted = []  # where the replacements stand in the new text: never cut from them
         if matches:
+            shift = 0
+            for start, end, replacement in matches:
+                inserted.append((start + shift, start + shift + len(replacement)))
+                shift += len(replacement) - (end - start)
             whole = _edit_runs(texts, whole, matches)
-        leftovers = [(m.start(), m.end(), "") for m in _XXX_INSIDE.finditer(whole)]
+        leftovers = [
+            (m.start(), m.end(), "")
+            for m in _XXX_INSIDE.finditer(whole)
+            if not any(a < m.end() and m.start() < b for a, b in inserted)
+        ]
         if leftovers:
             _edit_runs(texts, whole, leftovers)
 

@@ -143,6 +143,14 @@ def versions_of(session: Session, project_id: str, document_type: str, name_key:
     return list(rows or [])
 
 
+def document_with_file(session: Session, key: str) -> list[Any]:
+    """The ids of the documents whose file is ``key``."""
+    return (
+        session.one("SELECT VALUE id FROM project_document WHERE file_path = $key", {"key": key})
+        or []
+    )
+
+
 def create_document(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     """Store a generated document's record."""
     created = session.one("CREATE project_document CONTENT $values", {"values": values})
