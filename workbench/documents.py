@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from workbench.errors import InvalidInputError
@@ -131,26 +129,6 @@ def check_key(key: Any) -> str:
             "letters, digits, '.', '_' and '-', never '..' or absolute."
         )
     return key
-
-
-def resolve_key(root: Path, key: Any) -> Path:
-    """The path under ``root`` for a stored key, refusing anything that leaves ``root``.
-
-    Besides :func:`check_key`, every existing component is resolved, so a symbolic link
-    pointing outside ``root`` (or anywhere, for the final file) is refused too.
-
-    Raises
-    ------
-    InvalidInputError
-        The key is malformed or escapes ``root``.
-    """
-    check_key(key)
-    base = Path(os.path.realpath(root))
-    target = base.joinpath(*key.split("/"))
-    real = Path(os.path.realpath(target))
-    if real != target or not real.is_relative_to(base):
-        raise InvalidInputError(f"The file key {key!r} leads outside the data directory.")
-    return target
 
 
 # -- hashes ------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from workbench import documents as rules
 from workbench import formatting as fmt
 from workbench.api.pool import who
 from workbench.errors import ConflictError, InvalidInputError, NotFoundError
+from workbench.io.library import resolve_key
 from workbench.projects import Project
 from workbench.settings import Settings
 from workbench.store import Store
@@ -99,6 +100,7 @@ class DocumentTemplate:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> DocumentTemplate:
+        """From a ``document_template`` record as the store returns it."""
         return cls(
             id=str(row["id"]),
             template_name=row["template_name"],
@@ -120,6 +122,7 @@ class DocumentTemplate:
 
     @property
     def label(self) -> str:
+        """``<name> v<version>``, as documents name the template they came from."""
         return f"{self.template_name} v{self.version}"
 
 
@@ -152,6 +155,7 @@ class ProjectDocument:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ProjectDocument:
+        """From a ``project_document`` record as the store returns it."""
         return cls(
             id=str(row["id"]),
             project_id=str(row["project_id"]),
@@ -223,7 +227,7 @@ class _Library:
         self.root = Path(settings.home) / LIBRARY
 
     def path(self, key: str) -> Path:
-        return rules.resolve_key(self.root, key)
+        return resolve_key(self.root, key)
 
     def read(self, key: str) -> bytes:
         path = self.path(key)
@@ -248,7 +252,7 @@ class _Library:
         path = self.path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            rules.resolve_key(self.root, key)  # the folders just made must not be links out
+            resolve_key(self.root, key)  # the folders just made must not be links out
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
         except OSError as exc:
             raise file_system_error(str(self.root), exc) from exc
@@ -313,16 +317,19 @@ class Templates:
             from workbench.io.default_templates import default_template
 
             for kind in missing:
-                self._register(
-                    default_template(kind),
-                    f"Workbench {rules.TITLES[kind]}",
-                    kind,
-                    description=f"The Infra Workbench's own {rules.TITLES[kind]} template",
-                    default=not any(t == kind for t, _ in present),
-                    source="shipped",
-                    file_format="docx",
-                    by="workbench",
-                )
+                try:
+                    self._register(
+                        default_template(kind),
+                        f"Workbench {rules.TITLES[kind]}",
+                        kind,
+                        description=f"The Infra Workbench's own {rules.TITLES[kind]} template",
+                        default=not any(t == kind for t, _ in present),
+                        source="shipped",
+                        file_format="docx",
+                        by="workbench",
+                    )
+                except ConflictError:
+                    pass  # another kernel registered it at the same moment
         self._shipped_checked = True
 
     def register(
@@ -394,6 +401,10 @@ class Templates:
         info = _template_info(data, file_format)  # refuses a hostile file before any write
         digest = rules.sha256(data)
         with self._store.unit_of_work() as session:
+            if source == "shipped" and any(
+                r["source"] == "shipped" for r in records.templates(session, kind)
+            ):
+                return None  # another kernel registered it since this one looked
             versions = [r["version"] for r in records.templates_named(session, name.lower())]
             version = rules.next_version(versions)
             key = (
@@ -890,7 +901,12 @@ class Documents:
             changes: dict[str, Any] = {"status": status, "status_history": history}
             if status == "approved":
                 changes |= {"approved_by": person, "approval_date": now}
-            records.update_document(session, str(row["id"]), changes)
+            if not records.update_document_if(session, str(row["id"]), current, changes):
+                # A shared server store has no file lock: another kernel moved it meanwhile.
+                raise ConflictError(
+                    f"{row['document_name']} v{row['version']} was moved by someone else "
+                    "meanwhile; look again and retry."
+                )
         return self.get(str(row["id"]))
 
     def approve(self, document: Any, *, by: str | None = None) -> ProjectDocument:

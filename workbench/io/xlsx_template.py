@@ -41,20 +41,8 @@ def inspect_xlsx(data: bytes) -> dict[str, Any]:
     """
     if len(data) > MAX_FILE_BYTES:
         raise ImportRejectedError("The spreadsheet is larger than the readers accept.")
-    archive = open_zip(data)
-    names = archive.namelist()
-    if "xl/workbook.xml" not in names:
-        raise ImportRejectedError("This is not an Excel workbook (it has no xl/workbook.xml).")
-    for name in names:
-        if name.endswith((".xml", ".rels")):
-            try:
-                ElementTree.fromstring(read_member(archive, name))
-            except DefusedXmlException:
-                raise ImportRejectedError(
-                    f"Part {name} declares XML entities or a DTD; refused as hostile."
-                ) from None
-            except ElementTree.ParseError as exc:
-                raise ImportRejectedError(f"Part {name} is not well-formed XML: {exc}.") from None
+    with open_zip(data) as archive:
+        _check_parts(archive)
     import openpyxl
 
     try:
@@ -93,3 +81,20 @@ def inspect_xlsx(data: bytes) -> dict[str, Any]:
         },
         "table_structures": tables,
     }
+
+
+def _check_parts(archive) -> None:
+    """Refuse a workbook without its main part, or with a hostile or broken XML part."""
+    names = archive.namelist()
+    if "xl/workbook.xml" not in names:
+        raise ImportRejectedError("This is not an Excel workbook (it has no xl/workbook.xml).")
+    for name in names:
+        if name.endswith((".xml", ".rels")):
+            try:
+                ElementTree.fromstring(read_member(archive, name))
+            except DefusedXmlException:
+                raise ImportRejectedError(
+                    f"Part {name} declares XML entities or a DTD; refused as hostile."
+                ) from None
+            except ElementTree.ParseError as exc:
+                raise ImportRejectedError(f"Part {name} is not well-formed XML: {exc}.") from None

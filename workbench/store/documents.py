@@ -165,6 +165,18 @@ def update_document(session: Session, key: str, changes: dict[str, Any]) -> dict
     )
 
 
+def update_document_if(
+    session: Session, key: str, status: str, changes: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Merge ``changes`` only while the document's status is still ``status``; None when it
+    is not (someone moved it meanwhile)."""
+    rows = session.one(
+        "UPDATE $id MERGE $changes WHERE status = $status",
+        {"id": record_id("project_document", key), "changes": changes, "status": status},
+    )
+    return _plain(rows[0]) if rows else None
+
+
 def delete_document(session: Session, key: str) -> None:
     """Delete one document's record."""
     session.query("DELETE $id", {"id": record_id("project_document", key)})

@@ -83,6 +83,7 @@ class EngineHost:
 
     @property
     def pid(self) -> int:
+        """The host's process id."""
         return self.process.pid
 
     def call(self, op: bytes, payload: bytes, bound: float, what: str) -> bytes:
@@ -209,12 +210,15 @@ class HostedEngine:
         host.call(_OPEN, url.encode("utf-8"), bound, f"the open of {where}")
 
     def connect(self) -> None:
+        """Connect the opened engine (the SDK calls it after the open)."""
         self.host.call(_CONNECT, b"", self.bound, f"the open of {self.where}")
 
     def execute(self, cbor_request: bytes) -> bytes:
+        """One SDK request (CBOR bytes) answered by the engine (CBOR bytes)."""
         return self.host.call(_EXECUTE, cbor_request, self.bound, f"a query on {self.where}")
 
     def close(self) -> None:
+        """Close the engine; the host stays, ready for the next open."""
         self.host.call(_CLOSE, b"", self.bound, f"the close of {self.where}")
 
 
@@ -227,6 +231,7 @@ class HostPool:
         self._pid = os.getpid()
 
     def acquire(self) -> EngineHost:
+        """An idle host of this process, or a new one."""
         with self._lock:
             if self._pid != os.getpid():
                 # Inherited through fork: those pipes belong to the parent's hosts.
@@ -238,6 +243,7 @@ class HostPool:
         return EngineHost()
 
     def release(self, host: EngineHost) -> None:
+        """Take a host back after a unit of work; a dead or worn one is ended instead."""
         if host.dead:
             return
         if host.opens >= OPENS_PER_HOST or self._pid != os.getpid():
@@ -247,6 +253,7 @@ class HostPool:
             self._idle.append(host)
 
     def stop_all(self) -> None:
+        """End every idle host (tests, and a process that wants its children gone)."""
         with self._lock:
             idle, self._idle = self._idle, []
         for host in idle:
