@@ -40,12 +40,12 @@ run: $(VENV)/.installed
 
 # The suite runs on a throw-away data directory so it never touches the user's store.
 test: $(VENV)/.installed-dev
-	$(BIN)/ruff check workbench tests benchmarks
+	$(BIN)/ruff check .
 	home=$$(mktemp -d) && WORKBENCH_HOME=$$home WORKBENCH_DB= $(BIN)/python -m pytest tests notebooks dashboards --nbval-lax --nbval-cell-timeout=300 -p no:cacheprovider; rc=$$?; rm -rf $$home; exit $$rc
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check workbench tests benchmarks
-	$(BIN)/ruff format --check workbench tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/store.py
