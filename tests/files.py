@@ -16,3 +16,16 @@ def rewrite_sheet1(source: Path, target: Path, change) -> Path:
                 data = change(data)
             zout.writestr(item.filename, data)
     return target
+
+
+def xlsx_zip_bomb(target: Path) -> Path:
+    """An xlsx-looking zip whose first sheet inflates to 256 MiB of zeros (about 250 KiB on
+    disk, a 1000:1 ratio), written in a stream."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            block = b"\0" * 2**24
+            for _ in range(16):
+                part.write(block)
+    return target

@@ -9,7 +9,6 @@ and which week comes first never depend on the day the suite runs. 2 March 2026 
 from __future__ import annotations
 
 import getpass
-import zipfile
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +17,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SHARED_DATA, require
-from tests.files import rewrite_sheet1
+from tests.files import rewrite_sheet1, xlsx_zip_bomb
 from workbench import pool as rules
 from workbench.api.pool import Pool
 from workbench.api.procurement import Procurement
@@ -511,22 +510,10 @@ def test_a_bad_row_refuses_the_whole_file_naming_the_row(pool, tmp_path, row, me
     assert pool.list() == [] and pool.journal().empty
 
 
-def _zip_bomb(target: Path) -> Path:
-    # 256 MiB of zeros compress to about 250 KiB (a 1000:1 ratio); streamed.
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
-            block = b"\0" * 2**24
-            for _ in range(16):
-                part.write(block)
-    return target
-
-
 def _hostile(kind: str, folder: Path) -> Path:
     good = _xlsx(folder / "good.xlsx")
     if kind == "zip bomb":
-        return _zip_bomb(folder / "bomb.xlsx")
+        return xlsx_zip_bomb(folder / "bomb.xlsx")
     if kind == "cell at XFD1048576":
         return rewrite_sheet1(
             good,
@@ -587,7 +574,7 @@ def test_imports_on_a_disk_store(disk_ws, tmp_path):
     assert pool.import_file(path).unchanged == ["srv-a", "srv-b", "srv-c"]
     assert [s.server_name for s in reopened.list()] == ["srv-a", "srv-b", "srv-c"]
     with pytest.raises(ImportRejectedError):
-        pool.import_file(_zip_bomb(tmp_path / "bomb.xlsx"))
+        pool.import_file(xlsx_zip_bomb(tmp_path / "bomb.xlsx"))
     assert len(reopened.list()) == 3
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.files import rewrite_sheet1
+from tests.files import rewrite_sheet1, xlsx_zip_bomb
 from workbench.cli import main
 from workbench.demo import synthetic_rvtools, write_synthetic_rvtools
 from workbench.errors import ImportRejectedError
@@ -35,18 +35,6 @@ def _far_cell(data: bytes) -> bytes:
     )
 
 
-def _zip_bomb(target: Path) -> Path:
-    # 256 MiB of zeros compress to about 250 KiB (a 1000:1 ratio); streamed.
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
-            block = b"\0" * 2**24
-            for _ in range(16):
-                part.write(block)
-    return target
-
-
 def _hostile_files(good: Path, folder: Path) -> dict[str, Path]:
     files = {}
     data = good.read_bytes()
@@ -54,7 +42,7 @@ def _hostile_files(good: Path, folder: Path) -> dict[str, Path]:
     files["truncated"].write_bytes(data[: len(data) // 2])
     files["not a spreadsheet"] = folder / "notes.xlsx"
     files["not a spreadsheet"].write_bytes(b"\x7fELF" + bytes(range(256)) * 40)
-    files["zip bomb"] = _zip_bomb(folder / "bomb.xlsx")
+    files["zip bomb"] = xlsx_zip_bomb(folder / "bomb.xlsx")
     files["cell at XFD1048576"] = rewrite_sheet1(good, folder / "far.xlsx", _far_cell)
     files["lying dimension hiding a far cell"] = rewrite_sheet1(
         good,
