@@ -317,7 +317,7 @@ def test_help_loads_neither_pandas_nor_the_store():
 
 
 def test_json_ready_writes_dates_money_and_missing_values_plainly():
-    from workbench.cli.common import json_ready
+    from workbench.formatting import json_ready
 
     assert json_ready(
         {

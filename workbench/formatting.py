@@ -281,3 +281,56 @@ CAPACITY_TABLE = dict(
     datastore_capacity_mib=("Datastores", "size"),
 )
 """:data:`CAPACITY_REPORT` with the storage columns the capacity dashboard shows."""
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` as plain JSON types, for ``--json`` output.
+
+    Calendar days (dates, and midnight timestamps without a zone, as pandas gives date
+    columns) become ``YYYY-MM-DD``; points in time with a zone full ISO text; money
+    (``Decimal``) a JSON number, as the basket and sizing commands print prices; NaN, NaT and
+    pandas' NA ``null``; numpy scalars their Python value; dataclasses, mappings and
+    sequences are walked. Anything else becomes its text.
+
+    Parameters
+    ----------
+    value : Any
+        Typically ``DataFrame.to_dict("records")`` or a facade dataclass.
+
+    Returns
+    -------
+    Any
+        What :func:`json.dumps` writes without a ``default``.
+    """
+    import dataclasses
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float):
+        return None if value != value or value in (float("inf"), float("-inf")) else value
+    if isinstance(value, Decimal):
+        return float(value) if value.is_finite() else None
+    if isinstance(value, datetime):
+        if is_missing(value):  # NaT is a datetime too
+            return None
+        if value.tzinfo is None and value.time() == datetime.min.time():
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: json_ready(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [json_ready(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        try:
+            return json_ready(value.item())
+        except (TypeError, ValueError):
+            pass
+    if is_missing(value):
+        return None
+    return str(value)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -35,7 +34,7 @@ from workbench.projects import Project
 from workbench.settings import Settings
 from workbench.store import Store
 from workbench.store import documents as records
-from workbench.store.connection import file_system_error
+from workbench.store.connection import file_system_error, record_id
 from workbench.text import clean_text
 
 if TYPE_CHECKING:
@@ -669,7 +668,7 @@ class Documents:
                 row = records.create_document(
                     session,
                     {
-                        "project_id": _project_record(proj),
+                        "project_id": record_id("project", proj.id),
                         "document_type": kind,
                         "document_name": title,
                         "file_path": key,
@@ -678,7 +677,7 @@ class Documents:
                         "file_format": "docx",
                         "version": version,
                         "status": "draft",
-                        "template_id": _template_record(chosen.id),
+                        "template_id": record_id("document_template", chosen.id),
                         "generated_from_template": chosen.label,
                         "generation_config": config,
                         "generated_at": when,
@@ -982,18 +981,6 @@ def _name_tag(name: str) -> str:
     return rules.sha256(name.strip().lower().encode("utf-8"))[:8]
 
 
-def _project_record(project: Project):
-    from workbench.store.connection import record_id
-
-    return record_id("project", project.id)
-
-
-def _template_record(key: str):
-    from workbench.store.connection import record_id
-
-    return record_id("document_template", key)
-
-
 # -- building -------------------------------------------------------------------------------------
 
 
@@ -1090,7 +1077,7 @@ def topology_to_json(topology) -> dict[str, Any]:
         if isinstance(value, pd.DataFrame):
             out[item.name] = {"columns": list(value.columns), "records": _records(value)}
         else:
-            out[item.name] = _plain(list(value))
+            out[item.name] = fmt.json_ready(list(value))
     return out
 
 
@@ -1111,25 +1098,8 @@ def topology_from_json(data: dict[str, Any]):
 # -- gathering the inputs ---------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-ready copy (dates as ISO text, NaN and NaT as None)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (pd.Timestamp, datetime, date)):
-        return None if pd.isna(value) else value.isoformat()
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if hasattr(value, "item"):  # numpy scalars
-        return _plain(value.item())
-    return value
-
-
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return _plain(frame.astype(object).where(frame.notna(), None).to_dict("records"))
+    return fmt.json_ready(frame.to_dict("records"))
 
 
 def _text_table(frame: pd.DataFrame, title: str | None = None) -> dict[str, Any]:
@@ -1207,7 +1177,7 @@ def gather(
         _gather_schedule(ws, project, inputs)
     if "pool" in needed:
         _gather_pool(ws, project, inputs, when)
-    return _plain(inputs)
+    return fmt.json_ready(inputs)
 
 
 def _import_of(ws, project, import_id):

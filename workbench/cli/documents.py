@@ -15,10 +15,11 @@ import sys
 from pathlib import Path
 
 from workbench import formatting as fmt
-from workbench.cli.common import frame_json, json_ready, text_table
+from workbench.cli.common import frame_json, text_table
 from workbench.cli.common import open_workbench as _open
 from workbench.cli.pool import many, short_id
 from workbench.errors import InvalidInputError
+from workbench.formatting import json_ready
 
 _LIST_COLUMNS = [
     ("id", "Document", "<", 20),

@@ -17,9 +17,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from workbench import formatting as fmt
-from workbench.cli.common import as_of, frame_json, json_ready, text_table
+from workbench.cli.common import as_of, frame_json, text_table
 from workbench.cli.common import open_workbench as _open
 from workbench.errors import InvalidInputError, NotFoundError
+from workbench.formatting import json_ready
 
 # Server fields as (option, field); the values go to the facade as typed, so a bad one gets
 # the same message as in a notebook or an inventory file.

@@ -14,10 +14,11 @@ from datetime import date
 from typing import Any
 
 from workbench import formatting as fmt
-from workbench.cli.common import json_ready, text_table
 from workbench.cli.common import open_workbench as _open
+from workbench.cli.common import text_table
 from workbench.cli.pool import many, short_id
 from workbench.errors import InvalidInputError
+from workbench.formatting import json_ready
 
 _LIST_COLUMNS = [
     ("id", "Request", "<", 20),

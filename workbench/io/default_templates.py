@@ -10,6 +10,7 @@ shipped templates and a customer's alike. The bytes are the same on every build.
 from __future__ import annotations
 
 from datetime import datetime
+from xml.sax.saxutils import escape
 
 import docx
 from docx.enum.section import WD_ORIENT
@@ -152,11 +153,7 @@ def _complex_field(paragraph, instruction: str, shown: str) -> None:
         paragraph._p.append(
             parse_xml(
                 xml.replace("{w}", W_URI)
-                .replace("{i}", _escape(instruction))
-                .replace("{s}", _escape(shown))
+                .replace("{i}", escape(instruction))
+                .replace("{s}", escape(shown))
             )
         )
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -99,7 +99,12 @@ def render_docx(
         _accept_revisions(root)
         _refresh_dates(root, generated_at)
     shown = dict(content.properties)
-    shown.update({f"REF {name}": text for name, text in _bookmark_texts(document.element).items()})
+    shown.update(
+        {
+            f"REF {name}": "".join(t.text or "" for t in texts)
+            for name, texts in _bookmarks(document.element).items()
+        }
+    )
     for root in parts.values():
         _refresh_fields(root, shown)
         _replace_literals(root, content.replacements)
@@ -145,14 +150,13 @@ def _custom_properties(document, content: DocumentContent) -> None:
         package.relate_to(part, RT.CUSTOM_PROPERTIES)
     else:
         root = etree.fromstring(part.blob)
-    present = {}
-    for prop in root.findall(f"{{{_CUSTOM_URI}}}property"):
-        present[prop.get("name")] = prop
+    present = {prop.get("name"): prop for prop in root.findall(f"{{{_CUSTOM_URI}}}property")}
+    pattern = _pattern(content.replacements)
     for name, prop in present.items():
         if name in content.properties:
             continue
         value = prop[0].text if len(prop) and prop[0].text else ""
-        cleaned = _replace_text(value, content.replacements)
+        cleaned = _replace_text(value, content.replacements, pattern)
         if cleaned != value:
             _set_property(prop, cleaned)
     next_pid = max([int(p.get("pid", "1")) for p in present.values()] + [1]) + 1
@@ -262,18 +266,9 @@ _ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
 def _refresh_dates(root, when: datetime) -> None:
     """A date typed into a bookmark named for a date ("sys_Date") shows the document's date,
     in the same form ("4 April 2025" or "2025-04-04")."""
-    starts = {
-        b.get(f"{W}id"): b
-        for b in root.iter(f"{W}bookmarkStart")
-        if "date" in (b.get(f"{W}name") or "").lower()
-    }
-    for mark_id, start in starts.items():
-        texts, node = [], start.getnext()
-        while node is not None and not (
-            node.tag == f"{W}bookmarkEnd" and node.get(f"{W}id") == mark_id
-        ):
-            texts += list(node.iter(f"{W}t"))
-            node = node.getnext()
+    for name, texts in _bookmarks(root).items():
+        if "date" not in name.lower():
+            continue
         shown = "".join(t.text or "" for t in texts)
         if _LONG_DATE.match(shown):
             _set_texts(texts, f"{when.day} {when:%B %Y}")
@@ -290,8 +285,8 @@ def _docproperty(instruction: str) -> str | None:
     return f"REF {ref.group(1)}" if ref else None
 
 
-def _bookmark_texts(root) -> dict[str, str]:
-    """The text each bookmark of a paragraph encloses (what a REF field to it shows)."""
+def _bookmarks(root) -> dict[str, list]:
+    """The text nodes each bookmark encloses within its paragraph, by bookmark name."""
     out = {}
     for start in root.iter(f"{W}bookmarkStart"):
         mark_id, name = start.get(f"{W}id"), start.get(f"{W}name") or ""
@@ -299,10 +294,10 @@ def _bookmark_texts(root) -> dict[str, str]:
         while node is not None and not (
             node.tag == f"{W}bookmarkEnd" and node.get(f"{W}id") == mark_id
         ):
-            texts.append("".join(t.text or "" for t in node.iter(f"{W}t")))
+            texts += list(node.iter(f"{W}t"))
             node = node.getnext()
         if node is not None and name:
-            out[name] = "".join(texts)
+            out[name] = texts
     return out
 
 
@@ -340,8 +335,8 @@ def _pattern(replacements: dict[str, str]) -> re.Pattern:
     return re.compile("|".join(f"(?:{a})" for a in alternatives))
 
 
-def _replace_text(text: str, replacements: dict[str, str]) -> str:
-    out = _pattern(replacements).sub(lambda m: _replacement(m, replacements), text)
+def _replace_text(text: str, replacements: dict[str, str], pattern: re.Pattern) -> str:
+    out = pattern.sub(lambda m: _replacement(m, replacements), text)
     # "xxxTitle textxxxxxxx": an x-run glued to words is a placeholder too.
     return _XXX_INSIDE.sub("", out) if _XXX_INSIDE.search(out) else out
 
