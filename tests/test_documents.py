@@ -144,7 +144,8 @@ def test_a_project_without_data_says_so_plainly(demo):
     doc = demo.documents.generate(project, "HLD")
     text = all_text(demo.documents.download(doc))
     assert "No completed RVTools import is attached to this project yet" in text
-    assert "No sizing recommendation" not in text or "RVTools" in text
+    assert "No sizing recommendation is stored for this project's import yet" in text
+    assert "The project has no workflows yet" in text
     document = docx.Document(io.BytesIO(demo.documents.download(doc)))
     assert len(headings(document)) >= 5 and len(document.tables) >= 2
 
@@ -532,3 +533,17 @@ def test_generation_settings_are_checked(demo):
         demo.documents.generate(DEMO_PROJECT, "LLD", vm_rows=-3)
     with pytest.raises(InvalidInputError, match="scenario must be"):
         demo.documents.generate(DEMO_PROJECT, "hardware_bom", scenario="cheapest")
+
+
+def test_an_old_export_without_network_sheets_still_gives_every_document(tmp_path, shared_data):
+    with workbench.open("mem://", home=str(tmp_path)) as bench:
+        project = bench.projects.create("Old export", "vmware_migration")
+        bench.rvtools.upload(
+            project, shared_data / "rvtools" / "12_kubev2v-example1_rvtools-4.x-anonymised_9vm.xlsx",
+            progress=False,
+        )  # fmt: skip
+        network = bench.documents.generate(project, "network_diagram")
+        lld = bench.documents.generate(project, "LLD")
+        assert "has no network sheets" in all_text(bench.documents.download(network))
+        text = all_text(bench.documents.download(lld))
+        assert "Capacity per cluster" in text and "Virtual machines" in text

@@ -369,8 +369,8 @@ def _section_blocks(anchor: str, inputs: dict[str, Any], document_type: str) -> 
     if not data:
         text(MISSING[needs])
         return blocks
-    if anchor == "network" and not data.get("tables"):
-        text(MISSING["network"])
+    if data.get("missing"):  # the source is there but holds nothing for this section
+        text(data["missing"])
         return blocks
     text(*data.get("paragraphs", []))
     figure = data.get("figure")

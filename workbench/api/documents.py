@@ -1261,12 +1261,15 @@ def _gather_rvtools(ws, record, needed, inputs, when, config) -> None:
         sheets += ["vDatastore"]
     if "vms" in needed:
         sheets += ["vInfo"]
-    tables = {}
-    for sheet in sorted(set(sheets)):
-        try:  # an import from an older RVTools may lack a sheet
-            tables.update(ws.rvtools.tables(record.id, [sheet]))
-        except NotFoundError:
-            continue
+    try:
+        tables = ws.rvtools.tables(record.id, sorted(set(sheets))) if sheets else {}
+    except NotFoundError:  # an import from an older RVTools lacks a sheet: ask one by one
+        tables = {}
+        for sheet in sorted(set(sheets)):
+            try:
+                tables.update(ws.rvtools.tables(record.id, [sheet]))
+            except NotFoundError:
+                continue
     clusters = list(analysis.selected) or None
     if "hosts" in needed and "vHost" in tables:
         hosts = tables["vHost"]
@@ -1375,6 +1378,15 @@ def _gather_rvtools(ws, record, needed, inputs, when, config) -> None:
                     _text_table(switch_table, "Switches"),
                     _text_table(port_group_table(topology), "Port groups and VLANs"),
                 ],
+            }
+    sheet_of = {"hosts": "vHost", "storage": "vDatastore", "vms": "vInfo"}
+    for anchor in needed & {"hosts", "storage", "vms", "network"}:
+        if anchor not in inputs:
+            inputs[anchor] = {
+                "missing": rules.MISSING["network"]
+                if anchor == "network"
+                else f"The RVTools export {record.filename} has no {sheet_of[anchor]} rows, "
+                "so this section has no data."
             }
 
 
