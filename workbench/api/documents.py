@@ -28,6 +28,10 @@ import pandas as pd
 from workbench import documents as rules
 from workbench import formatting as fmt
 from workbench.api.pool import who
+from workbench.documents import (
+    DocumentTemplate,
+    ProjectDocument,
+)
 from workbench.errors import ConflictError, InvalidInputError, NotFoundError
 from workbench.io.library import resolve_key
 from workbench.projects import Project
@@ -74,149 +78,6 @@ CONFIG_KEYS = {
     "vm_rows": "the most VMs listed in the VM table (default: all)",
 }
 """What ``generate(..., **config)`` accepts; stored in ``generation_config``."""
-
-
-@dataclass(frozen=True)
-class DocumentTemplate:
-    """A registered template (``id`` is ``document_template:<key>``)."""
-
-    id: str
-    template_name: str
-    template_type: str
-    version: str
-    file_format: str
-    is_default: bool
-    source: str
-    description: str | None
-    template_file_path: str
-    file_size: int | None
-    file_sha256: str | None
-    style_config: dict[str, Any]
-    placeholder_map: dict[str, Any]
-    table_structures: list[dict[str, Any]]
-    registered_by: str | None
-    created_at: datetime | None
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> DocumentTemplate:
-        """From a ``document_template`` record as the store returns it."""
-        return cls(
-            id=str(row["id"]),
-            template_name=row["template_name"],
-            template_type=row["template_type"],
-            version=row.get("version") or "1",
-            file_format=row.get("file_format") or "docx",
-            is_default=bool(row.get("is_default")),
-            source=row.get("source") or "registered",
-            description=row.get("description"),
-            template_file_path=row["template_file_path"],
-            file_size=row.get("file_size"),
-            file_sha256=row.get("file_sha256"),
-            style_config=row.get("style_config") or {},
-            placeholder_map=row.get("placeholder_map") or {},
-            table_structures=list(row.get("table_structures") or []),
-            registered_by=row.get("registered_by"),
-            created_at=row.get("created_at"),
-        )
-
-    @property
-    def label(self) -> str:
-        """``<name> v<version>``, as documents name the template they came from."""
-        return f"{self.template_name} v{self.version}"
-
-
-@dataclass(frozen=True)
-class ProjectDocument:
-    """A generated document version (``id`` is ``project_document:<key>``)."""
-
-    id: str
-    project_id: str
-    project: str
-    document_type: str
-    document_name: str
-    version: str
-    status: str
-    file_path: str
-    file_format: str
-    file_size: int | None
-    file_sha256: str | None
-    content_hash: str | None
-    template_id: str | None
-    generated_from_template: str | None
-    generation_config: dict[str, Any]
-    generated_at: datetime | None
-    generated_by: str | None
-    approved_by: str | None
-    approval_date: datetime | None
-    inputs_path: str | None
-    status_history: list[dict[str, Any]]
-    metadata: dict[str, Any]
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> ProjectDocument:
-        """From a ``project_document`` record as the store returns it."""
-        return cls(
-            id=str(row["id"]),
-            project_id=str(row["project_id"]),
-            project=row.get("project_name") or "",
-            document_type=row["document_type"],
-            document_name=row["document_name"],
-            version=row.get("version") or "1",
-            status=row.get("status") or "draft",
-            file_path=row["file_path"],
-            file_format=row.get("file_format") or "docx",
-            file_size=row.get("file_size"),
-            file_sha256=row.get("file_sha256"),
-            content_hash=row.get("content_hash"),
-            template_id=str(row["template_id"]) if row.get("template_id") else None,
-            generated_from_template=row.get("generated_from_template"),
-            generation_config=row.get("generation_config") or {},
-            generated_at=row.get("generated_at"),
-            generated_by=row.get("generated_by"),
-            approved_by=row.get("approved_by"),
-            approval_date=row.get("approval_date"),
-            inputs_path=row.get("inputs_path"),
-            status_history=list(row.get("status_history") or []),
-            metadata=row.get("metadata") or {},
-        )
-
-    @property
-    def filename(self) -> str:
-        """The name a download gets: ``<project>-<type>-v<version>.<ext>``."""
-        return f"{rules.slug(self.project)}-{rules.slug(self.document_name)}-v{self.version}.{self.file_format}"
-
-
-DOCUMENT_COLUMNS = [
-    "id",
-    "project",
-    "document_type",
-    "document_name",
-    "version",
-    "status",
-    "file_format",
-    "file_size",
-    "template",
-    "generated_at",
-    "generated_by",
-    "approved_by",
-    "approval_date",
-    "content_hash",
-]
-TEMPLATE_COLUMNS = [
-    "id",
-    "template_name",
-    "template_type",
-    "version",
-    "file_format",
-    "is_default",
-    "source",
-    "file_size",
-    "docproperty_fields",
-    "literal_placeholders",
-    "tables",
-    "headings",
-    "created_at",
-]
 
 
 class _Library:
@@ -444,29 +305,7 @@ class Templates:
     def frame(self, document_type: str | None = None) -> pd.DataFrame:
         """:meth:`list` as a DataFrame (columns :data:`TEMPLATE_COLUMNS`): what each
         template wants filled, counted."""
-        rows = []
-        for t in self.list(document_type):
-            placeholders = t.placeholder_map
-            rows.append(
-                {
-                    "id": t.id,
-                    "template_name": t.template_name,
-                    "template_type": t.template_type,
-                    "version": t.version,
-                    "file_format": t.file_format,
-                    "is_default": t.is_default,
-                    "source": t.source,
-                    "file_size": t.file_size,
-                    "docproperty_fields": len(placeholders.get("docproperty_fields") or {}),
-                    "literal_placeholders": sum(
-                        (placeholders.get("literal_placeholders") or {}).values()
-                    ),
-                    "tables": len(t.table_structures),
-                    "headings": len((t.style_config or {}).get("headings") or []),
-                    "created_at": t.created_at,
-                }
-            )
-        return pd.DataFrame(rows, columns=TEMPLATE_COLUMNS)
+        return rules.templates_frame(self.list(document_type))
 
     def get(self, template: Any, version: str | None = None) -> DocumentTemplate:
         """A template by id (``document_template:...``) or name (newest version, or
@@ -768,26 +607,7 @@ class Documents:
         self, project: Any = None, document_type: str | None = None, status: str | None = None
     ) -> pd.DataFrame:
         """:meth:`list` as a DataFrame (columns :data:`DOCUMENT_COLUMNS`; sizes in bytes)."""
-        rows = [
-            {
-                "id": d.id,
-                "project": d.project,
-                "document_type": d.document_type,
-                "document_name": d.document_name,
-                "version": d.version,
-                "status": d.status,
-                "file_format": d.file_format,
-                "file_size": d.file_size,
-                "template": d.generated_from_template,
-                "generated_at": d.generated_at,
-                "generated_by": d.generated_by,
-                "approved_by": d.approved_by,
-                "approval_date": d.approval_date,
-                "content_hash": d.content_hash,
-            }
-            for d in self.list(project, document_type, status)
-        ]
-        return pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
+        return rules.documents_frame(self.list(project, document_type, status))
 
     def get(self, document: Any) -> ProjectDocument:
         """One document by id (``project_document:...``).
