@@ -338,10 +338,9 @@ def _tables(value: Any) -> list[Table]:
 
 
 def _section_blocks(anchor: str, inputs: dict[str, Any], document_type: str) -> list[Block]:
-    """The blocks of one section from the inputs (see the facade's ``_gather``)."""
+    """The blocks of one section from the inputs (see ``workbench.api.documents.gather``)."""
     blocks: list[Block] = []
     data = inputs.get(anchor) or {}
-    project = inputs["project"]
 
     def text(*lines: str) -> None:
         blocks.extend(Paragraph(line) for line in lines if line)
@@ -390,7 +389,6 @@ def _section_blocks(anchor: str, inputs: dict[str, Any], document_type: str) -> 
     # VM) only into the documents written for the people doing the work.
     if data.get("detail") and (anchor == "sizing" or document_type in ("LLD", "migration_plan")):
         add_tables("detail")
-    del project
     return blocks
 
 

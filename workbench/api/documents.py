@@ -672,7 +672,7 @@ class Documents:
         from workbench.io.office import convert_to_pdf
 
         doc = self.get(document)
-        key = doc.file_path.rsplit(".", 1)[0] + f".{(doc.file_sha256 or 'x')[:12]}.pdf"
+        key = _pdf_key(doc)
         try:
             return self._library.read(key)
         except NotFoundError:
@@ -752,8 +752,14 @@ class Documents:
         keys = [doc.file_path, doc.inputs_path, *(doc.metadata.get("attachments") or {}).values()]
         for key in filter(None, keys):
             self._library.remove(key)
-        pdf = doc.file_path.rsplit(".", 1)[0] + f".{(doc.file_sha256 or 'x')[:12]}.pdf"
+        pdf = _pdf_key(doc)
         self._library.remove(pdf)
+
+
+def _pdf_key(doc: ProjectDocument) -> str:
+    """Where a document's PDF is kept: beside it, named for the file's hash (a new file, a
+    new PDF)."""
+    return doc.file_path.rsplit(".", 1)[0] + f".{(doc.file_sha256 or 'x')[:12]}.pdf"
 
 
 def _checked_config(config: dict[str, Any]) -> dict[str, Any]:
