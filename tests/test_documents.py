@@ -547,3 +547,28 @@ def test_an_old_export_without_network_sheets_still_gives_every_document(tmp_pat
         assert "has no network sheets" in all_text(bench.documents.download(network))
         text = all_text(bench.documents.download(lld))
         assert "Capacity per cluster" in text and "Virtual machines" in text
+
+
+def test_regenerate_refuses_when_inputs_or_bytes_no_longer_match(demo):
+    from workbench.store.connection import record_id
+
+    doc = demo.documents.generate(DEMO_PROJECT, "network_diagram", name="Regenerate checks")
+    with demo.store.unit_of_work() as session:
+        session.query(
+            "UPDATE $id SET file_sha256 = $sha",
+            {"id": record_id("project_document", doc.id), "sha": "0" * 64},
+        )
+    with pytest.raises(ConflictError, match="same content hash but different bytes"):
+        demo.documents.regenerate(doc.id)
+    inputs = demo.documents.download(doc, "inputs")
+    changed = inputs.replace(b"Regenerate checks", b"Regenerate change")
+    path = Path(demo.settings.home) / "library" / doc.inputs_path
+    import gzip
+
+    path.write_bytes(gzip.compress(changed))
+    with pytest.raises(ConflictError, match="no longer give its content hash"):
+        demo.documents.regenerate(doc.id)
+    path.write_bytes(b"not gzip")
+    with pytest.raises(ConflictError, match="stored inputs .* are damaged"):
+        demo.documents.regenerate(doc.id)
+    demo.documents.delete(doc.id)
