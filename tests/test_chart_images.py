@@ -117,8 +117,9 @@ def test_charts_are_the_same_bytes_every_time_and_from_many_threads(capacity, de
 @pytest.mark.shared_data
 def test_capacity_names_and_text_need_no_escaping(capacity):
     odd = capacity.head(2).copy()
-    odd["cluster"] = ["$5 cluster $ and $math$ " + "x" * 80, ""]
-    assert_a4_png(capacity_chart_png(odd, "Costs in $ and $$"))
+    # Unescaped, matplotlib would parse "$\\undefinedmacro$" as mathtext and fail.
+    odd["cluster"] = ["$\\undefinedmacro$", "$5 cluster $ and $math$ " + "x" * 80]
+    assert_a4_png(capacity_chart_png(odd, "Costs in $ and $\\undefinedmacro$"))
 
 
 def test_capacity_with_no_clusters_is_a_small_no_data_image():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -431,8 +430,9 @@ def test_without_libreoffice_the_preview_shows_the_conversion_message(small, mon
 
 def test_the_preview_shows_the_first_pages(small):
     from tests.conftest import require
+    from workbench.io.office import libreoffice
 
-    require(shutil.which("soffice") is not None, "LibreOffice (soffice) is not installed")
+    require(libreoffice() is not None, "LibreOffice is not installed")
     app = DocumentsApp(small.ws)
     app.preview()
     assert len(app.pages.children) == 2, app.preview_message.value
@@ -449,10 +449,11 @@ def test_an_empty_store_says_to_create_a_project(ws):
     assert app.generate_button.disabled and app.panel.layout.display == "none"
 
 
-def test_the_dashboard_builder_shows_a_store_error_as_a_message(monkeypatch):
-    def refuse(*_args, **_kwargs):
-        raise workbench.StoreUnavailableError("The store at /nowhere cannot be opened.")
-
-    monkeypatch.setattr(workbench, "open", refuse)
+def test_the_dashboard_builder_shows_a_store_error_as_a_message(monkeypatch, tmp_path):
+    # A real store that cannot be opened: a file stands where its folder should be.
+    (tmp_path / "store").write_text("not a store")
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path))
+    monkeypatch.setenv("WORKBENCH_DB", "")
     widget = documents_dashboard()
-    assert "cannot be opened" in widget.value and "Traceback" not in widget.value
+    assert "cannot be used" in widget.value and str(tmp_path / "store") in widget.value
+    assert "Traceback" not in widget.value
