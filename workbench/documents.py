@@ -638,6 +638,15 @@ TEMPLATE_COLUMNS = [
 ]
 
 
+def default_template(templates: list[DocumentTemplate], kind: str) -> DocumentTemplate | None:
+    """The template a type is generated into unless another is picked: its registered
+    default, else the workbench's shipped one; None when there is neither."""
+    candidates = [t for t in templates if t.template_type == kind]
+    return next((t for t in candidates if t.is_default), None) or next(
+        (t for t in candidates if t.source == "shipped"), None
+    )
+
+
 def templates_frame(templates: list[DocumentTemplate]) -> pd.DataFrame:
     """Templates as a DataFrame, with what each wants filled counted.
 

@@ -8,6 +8,7 @@ noise or microseconds; internal names (``vmware_migration``) get a label a perso
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -75,6 +76,17 @@ def label(name: str | None) -> str:
     # An acronym ("HLD") stays as written; a plain word gets a capital.
     first = LABELS.get(words[0], words[0] if words[0].isupper() else words[0].capitalize())
     return " ".join([first, *(LABELS.get(word, word) for word in words[1:])])
+
+
+def many(number: int, noun: str) -> str:
+    """A count with its noun: ``"1 server"``, ``"2 servers"``, ``"1,204 servers"``."""
+    return f"{count(number)} {noun}{'' if number == 1 else 's'}"
+
+
+def natural_key(text: Any) -> tuple[Any, ...]:
+    """A sort key that puts ``esx2`` before ``esx10`` and ignores case."""
+    parts = re.split(r"([0-9]+)", str(text).casefold())
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
 
 
 def count(value: Any) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.errors import InvalidInputError
+from workbench.formatting import NO_CLUSTER, is_missing, natural_key
 
 STANDARD = "standard"
 DISTRIBUTED = "distributed"
@@ -60,7 +61,6 @@ _ALIASES = {
 _UPLINK_PORT_GROUP = re.compile(r"dv-?uplinks?", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:\.0+)?")
 _VLAN_LIST = re.compile(r"\d+(?:\s*-\s*\d+)?(?:\s*,\s*\d+(?:\s*-\s*\d+)?)*")
-_NO_CLUSTER = "(no cluster)"
 
 
 @dataclass(frozen=True)
@@ -100,28 +100,18 @@ class NetworkTopology:
 
 
 def _natural_key(text: str) -> tuple[tuple[Any, ...], str]:
-    """Sort key putting ``'esx2'`` before ``'esx10'``; ties broken by the text itself."""
-    parts = re.split(r"([0-9]+)", text.casefold())
-    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts)), text
-
-
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+    """Natural order (``esx2`` before ``esx10``), ties broken by the text itself."""
+    return natural_key(text), text
 
 
 def _texts(frame: pd.DataFrame, column: str) -> list[str]:
     if column not in frame.columns:
         return [""] * len(frame)
-    return ["" if _blank(v) else str(v).strip() for v in frame[column].tolist()]
+    return ["" if is_missing(v) else str(v).strip() for v in frame[column].tolist()]
 
 
 def _whole(value: Any) -> int | None:
-    if _blank(value):
+    if is_missing(value):
         return None
     try:
         number = float(str(value).strip())
@@ -226,7 +216,7 @@ def _cluster_filter(clusters: Any) -> set[str] | None:
         if not isinstance(name, str):
             raise InvalidInputError(f"A cluster name must be text, not {name!r}.")
         # Hosts outside any cluster are named "(no cluster)" wherever people pick clusters.
-        wanted.add("" if name.strip() == _NO_CLUSTER else name.strip())
+        wanted.add("" if name.strip() == NO_CLUSTER else name.strip())
     return wanted
 
 
@@ -273,7 +263,7 @@ def network_topology(
         known = set(host_cluster.values())
         if host_cluster and wanted - known:
             missing = ", ".join(sorted(wanted - known, key=_natural_key))
-            have = ", ".join(sorted((c or _NO_CLUSTER for c in known), key=_natural_key))
+            have = ", ".join(sorted((c or NO_CLUSTER for c in known), key=_natural_key))
             raise InvalidInputError(f"No cluster {missing} in this export (it has: {have}).")
         if not host_cluster:
             warnings.append(

@@ -334,10 +334,7 @@ class Templates:
     def default(self, document_type: str) -> DocumentTemplate:
         """The type's default template (a registered default, else the shipped one)."""
         kind = rules.document_type(document_type)
-        candidates = [t for t in self.list(kind)]
-        chosen = next((t for t in candidates if t.is_default), None) or next(
-            (t for t in candidates if t.source == "shipped"), None
-        )
+        chosen = rules.default_template(self.list(kind), kind)
         if chosen is None:
             raise NotFoundError(f"No template for {kind}.")
         return chosen

@@ -17,7 +17,7 @@ from pathlib import Path
 from workbench import formatting as fmt
 from workbench.cli.common import frame_json, text_table
 from workbench.cli.common import open_workbench as _open
-from workbench.cli.pool import many, short_id
+from workbench.cli.pool import short_id
 from workbench.errors import InvalidInputError
 from workbench.formatting import json_ready
 
@@ -72,8 +72,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     print(
         f"Generated {doc.document_name} v{doc.version} for {doc.project} "
         f"({short_id(doc.id)}): {fmt.file_size(doc.file_size)}, "
-        f"{many(sections.get('tables', 0), 'table')}, "
-        f"{many(sections.get('figures', 0), 'figure')}, from {doc.generated_from_template}."
+        f"{fmt.many(sections.get('tables', 0), 'table')}, "
+        f"{fmt.many(sections.get('figures', 0), 'figure')}, from {doc.generated_from_template}."
     )
     parts = sorted(doc.metadata.get("attachments") or {})
     if parts:
@@ -245,9 +245,9 @@ def cmd_template_add(args: argparse.Namespace) -> int:
     print(
         f"Registered {template.label} ({template.template_type}, {short_id(template.id)})"
         + (", the default" if template.is_default else "")
-        + f": {many(len(fields), 'DOCPROPERTY field')}, "
-        f"{many(sum(literals.values()), 'literal placeholder')}, "
-        f"{many(len(template.table_structures), 'table')}."
+        + f": {fmt.many(len(fields), 'DOCPROPERTY field')}, "
+        f"{fmt.many(sum(literals.values()), 'literal placeholder')}, "
+        f"{fmt.many(len(template.table_structures), 'table')}."
     )
     return 0
 

@@ -89,11 +89,6 @@ _NAMES_SHOWN = 20
 """Server names an import lists per kind; the rest are counted (all are in ``--json``)."""
 
 
-def many(number: int, noun: str) -> str:
-    """``"1 server"``, ``"2 servers"``, ``"1,204 servers"``."""
-    return f"{fmt.count(number)} {noun}{'' if number == 1 else 's'}"
-
-
 def short_id(ref: Any) -> str:
     """A record id without its table (what the tables show and the commands accept)."""
     return str(ref).split(":", 1)[-1] if ref else fmt.MISSING
@@ -130,8 +125,8 @@ def _when(days_left: int) -> str:
     if days_left == 0:
         return "today"
     if days_left > 0:
-        return f"in {many(days_left, 'day')}"
-    return f"{many(-days_left, 'day')} ago"
+        return f"in {fmt.many(days_left, 'day')}"
+    return f"{fmt.many(-days_left, 'day')} ago"
 
 
 # -- servers -------------------------------------------------------------------------------
@@ -200,7 +195,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     parts = [
         f"{fmt.count(counts[s])} {_STATUS_WORDS.get(s, s)}" for s in STATUSES if counts.get(s, 0)
     ]
-    print(f"\n{many(len(frame), 'server')}: {', '.join(parts)}.")
+    print(f"\n{fmt.many(len(frame), 'server')}: {', '.join(parts)}.")
     return 0
 
 
@@ -249,7 +244,7 @@ def _print_server(ws, server, as_json: bool) -> None:
     method = fmt.label(server.depreciation_method)
     if server.depreciation_method == "declining_balance" and server.depreciation_rate is not None:
         method += f" at {fmt.percent(server.depreciation_rate)} a year"
-    depreciation = f"{method}, over {many(server.life_years, 'year')}"
+    depreciation = f"{method}, over {fmt.many(server.life_years, 'year')}"
     if server.salvage_value is not None:
         depreciation += f", salvage {money(server.salvage_value)}"
     bookings = ws.pool.bookings(server=server.id)
@@ -512,7 +507,7 @@ def cmd_allocate(args: argparse.Namespace) -> int:
     first = made[0]
     verb = "Reserved" if kind == "reservation" else "Allocated"
     print(
-        f"{verb} {many(len(made), 'server')} for {first.project_name!r} from {fmt.day(first.start)} "
+        f"{verb} {fmt.many(len(made), 'server')} for {first.project_name!r} from {fmt.day(first.start)} "
         f"until {fmt.day(first.end)} (free again that day)."
     )
     print(_bookings_table(bookings_frame(made)))
@@ -601,7 +596,7 @@ def cmd_availability(args: argparse.Namespace) -> int:
         limited = " matching those filters" if filters else ""
         print(f"No server{limited} is free for the whole window {span}.")
         return 0
-    print(f"{many(len(frame), 'server')} free for the whole window {span}:")
+    print(f"{fmt.many(len(frame), 'server')} free for the whole window {span}:")
     rows = [
         {
             "name": row.server_name,
@@ -713,7 +708,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         return 0
     weeks = frame["week"].drop_duplicates().tolist()
     print(
-        f"Servers per week, {many(len(weeks), 'week')} from the week of {fmt.day(weeks[0])} "
+        f"Servers per week, {fmt.many(len(weeks), 'week')} from the week of {fmt.day(weeks[0])} "
         f"(available = in stock - allocated - reserved + deliveries - decommissions):"
     )
     rows, merged = _forecast_rows(frame, args.every_week)
@@ -727,7 +722,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     print()
     if short.empty:
         print(
-            f"No week is short: the pool covers the known demand in all {many(len(weeks), 'week')}."
+            f"No week is short: the pool covers the known demand in all {fmt.many(len(weeks), 'week')}."
         )
     else:
         print("Short of servers:")
@@ -737,8 +732,8 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                 fmt.day(a) if a == b else f"{fmt.day(a)} to {fmt.day(b)}" for a, b in _runs(mondays)
             )
             print(
-                f"  {model}: up to {many(int(part['shortfall'].max()), 'server')} short in "
-                f"{many(len(mondays), 'week')}, the week{'' if len(mondays) == 1 else 's'} of {spans}"
+                f"  {model}: up to {fmt.many(int(part['shortfall'].max()), 'server')} short in "
+                f"{fmt.many(len(mondays), 'week')}, the week{'' if len(mondays) == 1 else 's'} of {spans}"
             )
     if demand.empty:
         print(
@@ -751,7 +746,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         until = f"until {fmt.day(row['end'])}" if not fmt.is_missing(row["end"]) else "open-ended"
         who = row["project"] + (f" / {row['workflow']}" if _text(row["workflow"]) else "")
         print(
-            f"  {who}: {many(int(row['servers']), 'server')} of {row['group']} from "
+            f"  {who}: {fmt.many(int(row['servers']), 'server')} of {row['group']} from "
             f"{fmt.day(row['start'])} {until} ({row['basis']})"
         )
     return 0

@@ -16,7 +16,7 @@ from typing import Any
 from workbench import formatting as fmt
 from workbench.cli.common import open_workbench as _open
 from workbench.cli.common import text_table
-from workbench.cli.pool import many, short_id
+from workbench.cli.pool import short_id
 from workbench.errors import InvalidInputError
 from workbench.formatting import json_ready
 
@@ -107,7 +107,7 @@ def _print_request(request, as_json: bool) -> None:
     late = _overdue_days(request, today)
     expected = fmt.day(request.expected_delivery)
     if late is not None:
-        expected += f" (overdue by {many(late, 'day')})"
+        expected += f" (overdue by {fmt.many(late, 'day')})"
     source = request.source or {}
     lines = [
         ("Id", request.id),
@@ -234,7 +234,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for r in requests:
         late = _overdue_days(r, today)
         if late is not None:
-            note = f"OVERDUE by {many(late, 'day')}"
+            note = f"OVERDUE by {fmt.many(late, 'day')}"
         elif r.status == "ordered" and r.delivered:
             note = "partly delivered"
         else:
@@ -258,11 +258,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     print(text_table(rows, _LIST_COLUMNS))
     overdue = [r for r in requests if r.overdue(today)]
     if overdue:
-        print(f"\n{many(len(overdue), 'request')} overdue:")
+        print(f"\n{fmt.many(len(overdue), 'request')} overdue:")
         for r in overdue:
             print(
                 f"  {r.request_name!r} for {r.project_name}: expected {fmt.day(r.expected_delivery)}, "
-                f"{many(_overdue_days(r, today), 'day')} ago; {fmt.count(r.quantity - r.delivered)} "
+                f"{fmt.many(_overdue_days(r, today), 'day')} ago; {fmt.count(r.quantity - r.delivered)} "
                 f"of {fmt.count(r.quantity)} servers still to come."
             )
     else:
@@ -351,7 +351,7 @@ def cmd_deliver(args: argparse.Namespace) -> int:
         else f"{fmt.count(outstanding)} still to come; the request stays ordered."
     )
     print(
-        f"Received {many(len(servers), 'server')} for {request.request_name!r} "
+        f"Received {fmt.many(len(servers), 'server')} for {request.request_name!r} "
         f"({fmt.count(request.delivered)} of {fmt.count(request.quantity)} in); {state}"
     )
     rows = [

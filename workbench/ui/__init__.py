@@ -31,6 +31,13 @@ table.wb-grid td.wb-short { background: #fdecea !important; color: #b3261e; font
 </style>"""
 
 
+def escaped(value: Any) -> str:
+    """A value as escaped HTML text, a dash when missing (names come from users and files)."""
+    from workbench.formatting import MISSING, is_missing
+
+    return html.escape(MISSING if is_missing(value) else str(value))
+
+
 def message(text: str, kind: str = "error") -> str:
     """HTML for a short message; ``kind`` is 'error', 'success' or 'info'. Text is escaped."""
     colours = {

@@ -12,7 +12,6 @@ page that caused it.
 from __future__ import annotations
 
 import html
-import re
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -21,9 +20,15 @@ import ipywidgets as widgets
 
 from workbench import formatting as fmt
 from workbench.api import Workbench
-from workbench.documents import DOCUMENT_TYPES, STATUSES, TITLES, TRANSITIONS
+from workbench.documents import (
+    DOCUMENT_TYPES,
+    STATUSES,
+    TITLES,
+    TRANSITIONS,
+    default_template,
+)
 from workbench.errors import WorkbenchError
-from workbench.ui import STYLE, dashboard, message
+from workbench.ui import STYLE, dashboard, escaped, message
 from workbench.ui.download import DownloadButton
 
 MIME = {
@@ -92,16 +97,6 @@ table.wb-doc-facts td { padding: 2px 0; }
 # -- labels --------------------------------------------------------------------------------
 
 
-def _natural(text: Any) -> list[Any]:
-    """A sort key that puts ``v2`` before ``v10`` and ignores case."""
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(text).casefold())]
-
-
-def _text(value: Any) -> str:
-    """Escaped text for HTML (names come from users)."""
-    return html.escape(fmt.MISSING if fmt.is_missing(value) else str(value))
-
-
 def type_label(kind: str) -> str:
     """A document type as people read it: ``"HLD"``, ``"Migration plan"``, ``"Hardware BOM"``."""
     # The label table is keyed in lower case; "HLD" itself would read "Hld".
@@ -123,8 +118,8 @@ def status_badge(status: str) -> str:
     """A document status as a coloured badge (HTML)."""
     fg, bg = STATUS_COLOURS.get(status, ("#3e4c59", "#e4e7eb"))
     return (
-        f'<span class="wb-doc-badge wb-doc-{_text(status)}" style="color:{fg};background:{bg}">'
-        f"{_text(fmt.label(status))}</span>"
+        f'<span class="wb-doc-badge wb-doc-{escaped(status)}" style="color:{fg};background:{bg}">'
+        f"{escaped(fmt.label(status))}</span>"
     )
 
 
@@ -138,7 +133,7 @@ def next_statuses(status: str) -> tuple[str, ...]:
 def ordered(documents: Iterable[Any]) -> list[Any]:
     """Documents by type (:data:`DOCUMENT_TYPES` order), then name, newest version first."""
     rank = {kind: i for i, kind in enumerate(DOCUMENT_TYPES)}
-    by_version = sorted(documents, key=lambda d: _natural(d.version), reverse=True)
+    by_version = sorted(documents, key=lambda d: fmt.natural_key(d.version), reverse=True)
     return sorted(
         by_version,
         key=lambda d: (rank.get(d.document_type, len(rank)), d.document_name.casefold()),
@@ -159,7 +154,7 @@ def project_options(projects: Iterable[Any], documents: Iterable[Any]) -> list[t
     for doc in documents:
         counts[doc.project_id] = counts.get(doc.project_id, 0) + 1
     out = []
-    for p in sorted(projects, key=lambda p: _natural(p.name)):
+    for p in sorted(projects, key=lambda p: fmt.natural_key(p.name)):
         n = counts.get(p.ref, 0)
         many = "no documents" if n == 0 else f"{fmt.count(n)} document{'' if n == 1 else 's'}"
         out.append((f"{p.name} ({many})", p.ref))
@@ -173,15 +168,6 @@ def last_customer(documents: Iterable[Any]) -> str | None:
         return None
     newest = max(named, key=lambda d: (d.generated_at is not None, d.generated_at or 0))
     return str(newest.generation_config["customer"])
-
-
-def default_template(templates: Iterable[Any], kind: str) -> Any | None:
-    """The template a type is generated into unless another is picked: its registered
-    default, else the workbench's shipped one (the rule of ``ws.templates.default``)."""
-    candidates = [t for t in templates if t.template_type == kind]
-    return next((t for t in candidates if t.is_default), None) or next(
-        (t for t in candidates if t.source == "shipped"), None
-    )
 
 
 def template_options(
@@ -202,7 +188,11 @@ def template_options(
     chosen = default_template(usable, kind)
     rest = sorted(
         (t for t in usable if chosen is None or t.id != chosen.id),
-        key=lambda t: (t.template_type != kind, _natural(t.template_name), _natural(t.version)),
+        key=lambda t: (
+            t.template_type != kind,
+            fmt.natural_key(t.template_name),
+            fmt.natural_key(t.version),
+        ),
     )
     options = [(f"{chosen.label} (default)", chosen.id)] if chosen else []
     options += [
@@ -253,14 +243,14 @@ def documents_table_html(documents: list[Any], selected: str | None = None) -> s
     for d in ordered(documents):
         mark = ' class="wb-doc-selected"' if d.id == selected else ""
         rows.append(
-            f"<tr{mark}><td>{_text(type_label(d.document_type))}</td>"
-            f"<td>{_text(d.document_name)}</td>"
-            f"<td class='wb-num'>{_text(d.version)}</td>"
+            f"<tr{mark}><td>{escaped(type_label(d.document_type))}</td>"
+            f"<td>{escaped(d.document_name)}</td>"
+            f"<td class='wb-num'>{escaped(d.version)}</td>"
             f"<td>{status_badge(d.status)}</td>"
             f"<td class='wb-num'>{fmt.file_size(d.file_size)}</td>"
             f"<td class='wb-nowrap'>{fmt.moment(d.generated_at)}</td>"
-            f"<td>{_text(d.generated_by)}</td>"
-            f"<td>{_text(d.approved_by)}</td>"
+            f"<td>{escaped(d.generated_by)}</td>"
+            f"<td>{escaped(d.approved_by)}</td>"
             f"<td class='wb-nowrap'>{fmt.day(d.approval_date)}</td></tr>"
         )
     return (
@@ -280,13 +270,13 @@ def document_details_html(doc: Any) -> str:
     )
     attachments = sorted((doc.metadata or {}).get("attachments") or {})
     facts = [
-        ("Reference", _text((doc.metadata or {}).get("reference"))),
-        ("Template", _text(doc.generated_from_template)),
+        ("Reference", escaped((doc.metadata or {}).get("reference"))),
+        ("Template", escaped(doc.generated_from_template)),
         ("Contents", html.escape(contents) if contents else fmt.MISSING),
         ("Attachments", html.escape(", ".join(a.upper() for a in attachments)) or "none"),
         (
             "Content hash",
-            f"<code title='{_text(doc.content_hash)}'>{_text((doc.content_hash or '')[:16])}</code>"
+            f"<code title='{escaped(doc.content_hash)}'>{escaped((doc.content_hash or '')[:16])}</code>"
             if doc.content_hash
             else fmt.MISSING,
         ),
@@ -294,11 +284,11 @@ def document_details_html(doc: Any) -> str:
     config = {k: v for k, v in (doc.generation_config or {}).items() if v not in (None, "")}
     if config:
         facts.append(
-            ("Settings", _text(", ".join(f"{fmt.label(k)}: {v}" for k, v in config.items())))
+            ("Settings", escaped(", ".join(f"{fmt.label(k)}: {v}" for k, v in config.items())))
         )
     moves = [
-        f"{_text(fmt.label(h.get('status')))} {fmt.moment(h.get('at'))} ({_text(h.get('by'))}"
-        + (f": “{_text(h['note'])}”" if h.get("note") else "")
+        f"{escaped(fmt.label(h.get('status')))} {fmt.moment(h.get('at'))} ({escaped(h.get('by'))}"
+        + (f": “{escaped(h['note'])}”" if h.get("note") else "")
         + ")"
         for h in doc.status_history
     ]
@@ -754,8 +744,8 @@ class DocumentsApp:
             return  # another version was picked meanwhile
         self.preview_message.value = (
             f'<div class="wb-note" style="margin:0">The first {fmt.count(len(images))} '
-            f"page{'' if len(images) == 1 else 's'} of {_text(doc.document_name)} "
-            f"v{_text(doc.version)}, as LibreOffice lays them out (Word may differ "
+            f"page{'' if len(images) == 1 else 's'} of {escaped(doc.document_name)} "
+            f"v{escaped(doc.version)}, as LibreOffice lays them out (Word may differ "
             "slightly).</div>"
         )
         pages = []

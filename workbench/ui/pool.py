@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import ipaddress
-import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -29,8 +28,8 @@ import plotly.graph_objects as go
 from workbench import pool as rules
 from workbench.api import Workbench
 from workbench.errors import WorkbenchError
-from workbench.formatting import MISSING, count, day, is_missing, label, money
-from workbench.ui import STYLE, dashboard, message
+from workbench.formatting import count, day, is_missing, label, many, money, natural_key
+from workbench.ui import STYLE, dashboard, escaped, message
 from workbench.ui.charts import Chart
 from workbench.ui.figures import Spec, _short, _spec
 from workbench.ui.gantt import today_line
@@ -110,11 +109,6 @@ LEVEL_CLASSES = {
 # -- names and colours ---------------------------------------------------------------------
 
 
-def _natural(text: Any) -> list[Any]:
-    """A sort key that puts ``node-2`` before ``node-10``."""
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(text).casefold())]
-
-
 def _is_address(name: str) -> bool:
     try:
         ipaddress.ip_address(name)
@@ -137,7 +131,7 @@ def short_names(names: Iterable[str]) -> dict[str, str]:
 def project_colours(projects: Iterable[str]) -> dict[str, str]:
     """A colour per project name, by name order, so a colour never moves when a project's
     first booking is made (pass every project, not only those booked)."""
-    ordered = sorted(set(projects), key=_natural)
+    ordered = sorted(set(projects), key=natural_key)
     return {name: PROJECT_COLOURS[i % len(PROJECT_COLOURS)] for i, name in enumerate(ordered)}
 
 
@@ -154,15 +148,6 @@ def _date(value: Any) -> date | None:
     if isinstance(value, (pd.Timestamp, datetime)):
         return value.date()
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def _text(value: Any) -> str:
-    """Escaped text for plotly labels and HTML (names come from users and client files)."""
-    return html.escape(MISSING if is_missing(value) else str(value))
-
-
-def _plural(number: int, word: str) -> str:
-    return f"{count(number)} {word}{'' if number == 1 else 's'}"
 
 
 def live_bookings(bookings: pd.DataFrame) -> pd.DataFrame:
@@ -182,12 +167,14 @@ def timeline_rows(servers: pd.DataFrame) -> list[tuple[str, Any]]:
         _model=servers["group"].fillna("(model not given)"),
         _location=servers["location"].fillna(""),
     )
-    models = sorted(frame["_model"].unique(), key=lambda m: (m == "(model not given)", _natural(m)))
+    models = sorted(
+        frame["_model"].unique(), key=lambda m: (m == "(model not given)", natural_key(m))
+    )
     for model in models:
         members = frame[frame["_model"] == model]
         ordered = sorted(
             members.to_dict("records"),
-            key=lambda r: (_natural(r["_location"]), _natural(r["server_name"])),
+            key=lambda r: (natural_key(r["_location"]), natural_key(r["server_name"])),
         )
         rows.append(("group", (model, ordered)))
         rows.extend(("server", record) for record in ordered)
@@ -198,10 +185,10 @@ def _group_title(model: str, members: list[dict[str, Any]]) -> str:
     lots = sorted({m["lot"] for m in members if not is_missing(m.get("lot"))})
     places = sorted({m["location"] for m in members if not is_missing(m.get("location"))})
     where = ", ".join(places) if len(places) <= 2 else f"{count(len(places))} locations"
-    parts = [f"<b>{_text(model)}</b>" + (f" (lot {_text(', '.join(lots))})" if lots else "")]
-    parts.append(_plural(len(members), "server"))
+    parts = [f"<b>{escaped(model)}</b>" + (f" (lot {escaped(', '.join(lots))})" if lots else "")]
+    parts.append(many(len(members), "server"))
     if where:
-        parts.append(_text(where))
+        parts.append(escaped(where))
     return " · ".join(parts)
 
 
@@ -230,13 +217,13 @@ def _booking_hover(b: dict[str, Any], server: str) -> str:
     start, end = _date(b["start"]), _date(b["end"])
     days = (end - start).days
     lines = [
-        f"<b>{_text(server)}</b>",
-        f"{_text(b['project'])}",
-        f"Workflow: {_text(b['workflow'])}",
-        f"{label(b['kind'])} from {day(start)} until {day(end)} ({_plural(days, 'day')})",
+        f"<b>{escaped(server)}</b>",
+        f"{escaped(b['project'])}",
+        f"Workflow: {escaped(b['workflow'])}",
+        f"{label(b['kind'])} from {day(start)} until {day(end)} ({many(days, 'day')})",
     ]
     if not is_missing(b.get("notes")) and b.get("notes"):
-        lines.append(f"Notes: {_text(b['notes'])}")
+        lines.append(f"Notes: {escaped(b['notes'])}")
     return "<br>".join(lines)
 
 
@@ -283,7 +270,7 @@ def timeline_spec(
 
     traces: list[dict[str, Any]] = []
     records = live.to_dict("records")
-    for project in sorted({b["project"] for b in records}, key=_natural):
+    for project in sorted({b["project"] for b in records}, key=natural_key):
         colour = colours.get(project, PROJECT_COLOURS[0])
         for kind in rules.BOOKING_KINDS:
             chosen = [b for b in records if b["project"] == project and b["kind"] == kind]
@@ -303,8 +290,8 @@ def timeline_spec(
                 {
                     "type": "bar",
                     "orientation": "h",
-                    "name": _text(project) + ("" if kind == "allocation" else " (reserved)"),
-                    "legendgroup": _text(project),
+                    "name": escaped(project) + ("" if kind == "allocation" else " (reserved)"),
+                    "legendgroup": escaped(project),
                     "base": [day(b["start"]) for b in chosen],
                     "x": [(_date(b["end"]) - _date(b["start"])).days * DAY_MS for b in chosen],
                     "y": [position[b["server_id"]] for b in chosen],
@@ -334,7 +321,7 @@ def timeline_spec(
                     "color": COLOURS["short"],
                 },
                 "hovertext": [
-                    f"<b>{_text(rows[i][1]['server_name'])}</b><br>End of life {day(d)}"
+                    f"<b>{escaped(rows[i][1]['server_name'])}</b><br>End of life {day(d)}"
                     for i, d in ends
                 ],
                 "hoverinfo": "text",
@@ -354,14 +341,14 @@ def timeline_spec(
             )
             continue
         where = record.get("location")
-        tick = _text(_short(shown[record["server_name"]]))
+        tick = escaped(_short(shown[record["server_name"]]))
         state = OUT_OF_USE.get(record["status"])
         if state:
             tick = f"<span style='color:{COLOURS['muted']}'>{tick}</span>"
             shapes.append(_band(i, COLOURS["out_of_use"], 0.22))
             annotations.append(_row_note(i, f"<i>{state}</i>", COLOURS["muted"], "#e8ebee"))
         if not is_missing(where) and where:
-            tick += f"  <span style='color:{COLOURS['muted']}'>{_text(_short(where))}</span>"
+            tick += f"  <span style='color:{COLOURS['muted']}'>{escaped(_short(where))}</span>"
         ticks.append(tick)
     shapes.append(today_line(today))
     # Dates above the plot (a tall chart is read from its top) and again below it: the
@@ -431,7 +418,7 @@ def timeline_legend_html(
     hatched, grey, the red tick and the dashed line mean. (A plotly legend above the plot
     would sit on the dates of its upper axis.)"""
     live = live_bookings(bookings)
-    projects = sorted(set(live["project"]), key=_natural)
+    projects = sorted(set(live["project"]), key=natural_key)
 
     def swatch(colour: str, hatched: bool = False) -> str:
         fill = (
@@ -442,7 +429,7 @@ def timeline_legend_html(
         return f'<i class="wb-swatch" style="background:{fill};border-color:{colour}"></i>'
 
     items = [
-        f"<span>{swatch(colours.get(p, PROJECT_COLOURS[0]))}{_text(p)}</span>" for p in projects
+        f"<span>{swatch(colours.get(p, PROJECT_COLOURS[0]))}{escaped(p)}</span>" for p in projects
     ]
     grey = "#52606d"
     items += [
@@ -511,7 +498,9 @@ def forecast_models(forecast: pd.DataFrame, shortfalls: pd.DataFrame) -> list[tu
     options = [
         (rules.ALL_MODELS + (" (short)" if rules.ALL_MODELS in short else ""), rules.ALL_MODELS)
     ]
-    options += [(m + (" (short)" if m in short else ""), m) for m in sorted(models, key=_natural)]
+    options += [
+        (m + (" (short)" if m in short else ""), m) for m in sorted(models, key=natural_key)
+    ]
     return options
 
 
@@ -595,7 +584,7 @@ def forecast_spec(forecast: pd.DataFrame, model: str = rules.ALL_MODELS) -> Spec
         yaxis["dtick"] = step
     return _spec(
         traces,
-        f"Servers available against demand per week: {_text(model)}",
+        f"Servers available against demand per week: {escaped(model)}",
         380,
         barmode="overlay",
         bargap=0.15,
@@ -620,12 +609,11 @@ def shortfall_sentences(forecast: pd.DataFrame, shortfalls: pd.DataFrame) -> lis
         first = forecast[(forecast["model"] == row.model) & (forecast["week"] == row.first_week)]
         amount = int(first["shortfall"].iloc[0]) if len(first) else int(row.largest)
         text = (
-            f"{row.model} short by {_plural(amount, 'server')} from the week of "
-            f"{day(row.first_week)}"
+            f"{row.model} short by {many(amount, 'server')} from the week of {day(row.first_week)}"
         )
         if int(row.largest) > amount:
             text += f", up to {count(row.largest)}"
-        out.append(f"{text} ({count(row.weeks_short)} of the next {_plural(weeks, 'week')}).")
+        out.append(f"{text} ({count(row.weeks_short)} of the next {many(weeks, 'week')}).")
     return out
 
 
@@ -666,20 +654,20 @@ def alerts_table_html(alerts: pd.DataFrame, servers: pd.DataFrame, limit: int = 
     for a in alerts.head(limit).itertuples():
         days = int(a.days_left)
         when = (
-            f"{_plural(-days, 'day')} ago"
+            f"{many(-days, 'day')} ago"
             if days < 0
-            else ("today" if days == 0 else f"in {_plural(days, 'day')}")
+            else ("today" if days == 0 else f"in {many(days, 'day')}")
         )
         badge = LEVEL_CLASSES.get(a.level, "")
         rows.append(
-            f"<tr><td>{_text(a.server_name)}</td><td>{_text(a.location)}</td>"
+            f"<tr><td>{escaped(a.server_name)}</td><td>{escaped(a.location)}</td>"
             f"<td>{'Warranty ends' if a.kind == 'warranty' else 'End of life'}</td>"
             f"<td>{day(a.date)}</td><td class='wb-num'>{when}</td>"
-            f'<td><span class="wb-badge {badge}">{_text(label(a.level))}</span></td></tr>'
+            f'<td><span class="wb-badge {badge}">{escaped(label(a.level))}</span></td></tr>'
         )
     more = len(alerts) - limit
     note = (
-        f'<div class="wb-note">… and {_plural(more, "more alert")} (ws.pool.alerts() lists them all).</div>'
+        f'<div class="wb-note">… and {many(more, "more alert")} (ws.pool.alerts() lists them all).</div>'
         if more > 0
         else ""
     )
@@ -706,7 +694,7 @@ def book_values_html(values: pd.DataFrame, servers: pd.DataFrame, as_of: date) -
     for by, heading in (("location", "Location"), ("project", f"Project booked {when}")):
         totals = rules.book_value_totals(values, by)
         rows = [
-            f"<tr><td>{_text(getattr(t, by))}</td><td class='wb-num'>{count(t.servers)}</td>"
+            f"<tr><td>{escaped(getattr(t, by))}</td><td class='wb-num'>{count(t.servers)}</td>"
             f"<td class='wb-num'>{money(t.purchase_price, t.currency)}</td>"
             f"<td class='wb-num'>{money(t.book_value, t.currency)}</td>"
             f"<td class='wb-num'>{money(t.accumulated, t.currency)}</td></tr>"
@@ -730,11 +718,11 @@ def book_values_html(values: pd.DataFrame, servers: pd.DataFrame, as_of: date) -
         parts.append(f"<div><h4>{title}</h4>{_table(head, rows, f'wb-values-{by}')}</div>")
     priced = len(values)
     note = (
-        f'<div class="wb-note">{_plural(priced, "server")} with a purchase price and a '
+        f'<div class="wb-note">{many(priced, "server")} with a purchase price and a '
         "procurement date, depreciated from that date over its life down to its salvage value "
         "(straight line or declining balance, as set per server)"
         + (
-            f"; {_plural(len(servers) - priced, 'server')} without them left out."
+            f"; {many(len(servers) - priced, 'server')} without them left out."
             if len(servers) > priced
             else "."
         )
@@ -769,11 +757,11 @@ def requests_table_html(requests: pd.DataFrame) -> str:
         mark = ' class="wb-overdue"' if late else ""
         rows.append(
             f"<tr{mark}>"
-            f"<td>{_text(r.request_name)}</td><td>{_text(r.project)}</td>"
-            f"<td>{_text(label(r.status))}</td><td>{_text(r.vendor)}</td>"
+            f"<td>{escaped(r.request_name)}</td><td>{escaped(r.project)}</td>"
+            f"<td>{escaped(label(r.status))}</td><td>{escaped(r.vendor)}</td>"
             f"<td class='wb-num'>{received}</td>"
             f"<td class='wb-num'>{money(r.total_cost, r.currency)}</td>"
-            f"<td>{_text(r.purchase_order_number)}</td>"
+            f"<td>{escaped(r.purchase_order_number)}</td>"
             f"<td{mark}>{expected}</td>"
             f"<td>{day(r.actual_delivery)}</td></tr>"
         )
@@ -782,7 +770,7 @@ def requests_table_html(requests: pd.DataFrame) -> str:
     head += [("Expected delivery", False), ("Delivered", False)]
     overdue = int(requests["overdue"].sum())
     note = (
-        f'<div class="wb-note">Red: {_plural(overdue, "request")} approved or ordered and past '
+        f'<div class="wb-note">Red: {many(overdue, "request")} approved or ordered and past '
         "its expected delivery.</div>"
         if overdue
         else ""
@@ -839,7 +827,7 @@ def server_options(
 
     records = sorted(
         usable.to_dict("records"),
-        key=lambda r: (_natural(r["group"] or ""), _natural(r["server_name"])),
+        key=lambda r: (natural_key(r["group"] or ""), natural_key(r["server_name"])),
     )
     if start is None or end is None or end <= start:
         return [(text(r), r["id"]) for r in records], 0
@@ -1180,7 +1168,7 @@ class PoolApp:
         """Projects (open ones), their workflows, the servers for the window, the bookings
         that can be released."""
         open_projects = [p for p in self.projects if p.status not in ("completed", "cancelled")]
-        chosen = sorted(open_projects or self.projects, key=lambda p: _natural(p.name))
+        chosen = sorted(open_projects or self.projects, key=lambda p: natural_key(p.name))
         options = [(p.name, p.ref) for p in chosen]
         current = self.project.value if self.project.value in dict(options).values() else None
         self._quiet = True
@@ -1237,7 +1225,7 @@ class PoolApp:
             note = "Until must be after From (the servers are free again that day)."
         else:
             note = (
-                f"{_plural(free, 'server')} free from {day(start)} until {day(end)}, listed "
+                f"{many(free, 'server')} free from {day(start)} until {day(end)}, listed "
                 "first; the others say what holds them. Ctrl- or Shift-click to pick several."
             )
         self.servers_note.value = f'<div class="wb-note">{html.escape(note)}</div>'
@@ -1247,7 +1235,7 @@ class PoolApp:
         ahead = live[live["end"] > pd.Timestamp(self.today)]
         shown = short_names(self.servers_frame["server_name"])
         records = sorted(
-            ahead.to_dict("records"), key=lambda b: (_natural(b["server_name"]), b["start"])
+            ahead.to_dict("records"), key=lambda b: (natural_key(b["server_name"]), b["start"])
         )
         options = [
             (
