@@ -854,18 +854,13 @@ def render_figures(
         elif figure.kind == "gantt":
             from workbench.io.chart_images import gantt_png
 
-            frame = pd.DataFrame(data)
-            for column in ("start_date", "end_date", "late_start", "late_finish"):
-                if column in frame:
-                    frame[column] = pd.to_datetime(frame[column])
-            today = inputs["document"]["date"]
-            images[index] = gantt_png(frame, figure.caption, today=date.fromisoformat(today))
+            # The chart reads the ISO dates itself.
+            today = date.fromisoformat(inputs["document"]["date"])
+            images[index] = gantt_png(pd.DataFrame(data), figure.caption, today=today)
         elif figure.kind == "forecast":
             from workbench.io.chart_images import forecast_png
 
-            frame = pd.DataFrame(data)
-            frame["week"] = pd.to_datetime(frame["week"]).dt.date
-            images[index] = forecast_png(frame, figure.caption)
+            images[index] = forecast_png(pd.DataFrame(data), figure.caption)
         elif figure.kind == "network":
             from workbench.io.diagrams import render_network_diagram
 
@@ -1076,10 +1071,12 @@ def _gather_rvtools(ws, record, needed, inputs, when, config) -> None:
             "detail": [_text_table(detail, "Risks per VM")],
         }
     sheets = []
-    if needed & {"hosts", "network"}:
+    if "hosts" in needed:
         sheets += ["vHost"]
     if "network" in needed:
-        sheets += ["vSwitch", "vPort", "dvSwitch", "dvPort", "vNetwork"]
+        from workbench.network import SHEETS as NETWORK_SHEETS
+
+        sheets += list(NETWORK_SHEETS)
     if "storage" in needed:
         sheets += ["vDatastore"]
     if "vms" in needed:
