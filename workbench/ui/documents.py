@@ -512,7 +512,9 @@ class DocumentsApp:
     def _project_documents(self) -> list[Any]:
         return [d for d in self.documents if d.project_id == self.project.value]
 
-    def reload(self, project: Any = None, select: str | None = None) -> None:
+    def reload(
+        self, project: Any = None, select: str | None = None, *, documents_only: bool = False
+    ) -> None:
         """Read projects, templates and documents, then draw everything once.
 
         Parameters
@@ -521,10 +523,14 @@ class DocumentsApp:
             Show this project (name or id) instead of the one shown.
         select : str, optional
             The id of the version to pick (default: keep the one picked, else the first).
+        documents_only : bool
+            After an action on a document: read the documents again, not the projects and
+            templates the action cannot have changed (Reload reads everything).
         """
         try:
-            self.projects = self.ws.projects.list()
-            self.templates = self.ws.templates.list()
+            if not documents_only:
+                self.projects = self.ws.projects.list()
+                self.templates = self.ws.templates.list()
             self.documents = self.ws.documents.list()
             wanted = self.ws.projects.get(project).ref if project is not None else None
         except WorkbenchError as exc:
@@ -681,7 +687,7 @@ class DocumentsApp:
             self._busy, button.disabled = False, False
             button.description = "Generate"
         took = time.monotonic() - started
-        self.reload(select=doc.id)
+        self.reload(select=doc.id, documents_only=True)
         self.generate_message.value = message(
             f"Generated {doc.document_name} v{doc.version} ({fmt.file_size(doc.file_size)}) "
             f"from {doc.generated_from_template} in {fmt.number(took, 1)} s: a draft, picked "
@@ -703,7 +709,7 @@ class DocumentsApp:
             self.action_message.value = message(str(exc))
             return
         self.note.value = ""
-        self.reload(select=moved.id)
+        self.reload(select=moved.id, documents_only=True)
         self.action_message.value = message(
             f"{moved.document_name} v{moved.version} is now "
             f"{STATUS_PHRASES.get(moved.status, moved.status)}"
@@ -795,7 +801,7 @@ class DocumentsApp:
         except WorkbenchError as exc:
             self.action_message.value = message(str(exc))
             return
-        self.reload()
+        self.reload(documents_only=True)
         self.action_message.value = message(
             f"Deleted {doc.document_name} v{doc.version} and its files.", "success"
         )
